@@ -1,0 +1,6 @@
+"""Logging in and out, passwords, language."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import views  # noqa: E402,F401

@@ -1,0 +1,105 @@
+"""Dashboard, new tender, the tender page, firing actions and the audit trail."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import db
+from app.audit import Actor
+from app.audit.labels import CATEGORIES
+from app.authz import roles_required, tender_or_404
+from app.tenders import bp, operations, queries
+from app.web import CONFLICT, INVALID, form_status
+from forms.tender import ActionForm, TenderNewForm
+from workflows import Refused, tender_engine
+from workflows.diagram import render_svg
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    if current_user.role == "admin":
+        return redirect(url_for("admin.index"))
+    data = queries.load_dashboard(db.session(), current_user)
+    return render_template("tenders/dashboard.html", data=data, states=tender_engine().workflow.states)
+
+
+@bp.route("/tenders/new", methods=["GET", "POST"])
+@roles_required("officer")
+def new():
+    form = TenderNewForm()
+    if form.validate_on_submit():
+        session = db.session()
+        tender = operations.create_tender(session, current_user, form.title.data, form.description.data or "")
+        session.commit()
+        flash(_("Tender created. Fill in the sections below; the checklist shows what is still missing."), "success")
+        return redirect(url_for("tenders.show", tender_id=tender.id))
+    return render_template("tenders/new.html", form=form), form_status(form)
+
+
+def render_tender(tender, status: int = 200, typed_reasons: dict | None = None, refused_event: str | None = None):
+    session = db.session()
+    engine = tender_engine()
+    view = queries.load_tender_view(session, tender)
+    ctx = engine.context(session, tender, Actor.of(current_user), current_user)
+    actions = engine.actions(ctx)
+    return render_template(
+        "tenders/show.html", v=view, tender=tender, actions=actions,
+        state=engine.workflow.state(tender.state), workflow=engine.workflow,
+        diagram=render_svg(engine.workflow, tender.state, [a.transition.dest for a in actions if a.allowed]),
+        can_edit=current_user.role == "officer" and tender.state == "draft",
+        typed_reasons=typed_reasons or {}, refused_event=refused_event,
+        pickers=_pickers(session, view) if current_user.role == "officer" and tender.state == "draft" else None,
+    ), status
+
+
+def _pickers(session, view):
+    from app.tenders.draft_views import picker_choices
+    return picker_choices(session, view)
+
+
+@bp.route("/tenders/<int:tender_id>")
+@roles_required("officer", "evaluator")
+def show(tender_id: int):
+    tender = tender_or_404(tender_id)
+    return render_tender(tender)
+
+
+@bp.route("/tenders/<int:tender_id>/actions/<event>", methods=["POST"])
+@roles_required("officer")
+def act(tender_id: int, event: str):
+    tender = tender_or_404(tender_id)
+    if not tender_engine().workflow.has_event(event):
+        abort(404)
+    form = ActionForm()
+    if not form.validate():
+        return render_tender(tender, INVALID, {event: form.reason.data}, event)
+    session = db.session()
+    try:
+        tender = operations.fire(session, current_user, tender, event, form.reason.data, form.version.data)
+        session.commit()
+    except Refused as refusal:
+        session.rollback()
+        for reason in refusal.reasons:
+            flash(reason, "error")
+        tender = tender_or_404(tender_id)
+        return render_tender(tender, CONFLICT, {event: form.reason.data}, event)
+    state = tender_engine().workflow.state(tender.state)
+    flash(_("Done: the tender is now in the stage “%(state)s”.", state=state.label), "success")
+    return redirect(url_for("tenders.show", tender_id=tender.id))
+
+
+@bp.route("/tenders/<int:tender_id>/audit")
+@roles_required("officer")
+def audit_trail(tender_id: int):
+    tender = tender_or_404(tender_id)
+    action = request.args.get("action", "")
+    if action and action not in CATEGORIES:
+        action = ""
+    actor = request.args.get("actor", "")[:100]
+    page = request.args.get("page", 1, type=int)
+    rows, total, page, pages = queries.audit_page(
+        db.session(), tender, page, current_app.config["AUDIT_PAGE_SIZE"], action, actor)
+    return render_template("tenders/audit.html", tender=tender, events=rows, total=total, page=page, pages=pages,
+                           categories=CATEGORIES, action=action, actor=actor)

@@ -1,0 +1,1 @@
+"""WTForms classes, one module per area. Labels use lazy gettext (Dutch by default)."""

@@ -1,0 +1,161 @@
+"""Logging in and out, passwords, set-password links, throttling, headers and cookie flags."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sqlmodel import select
+
+from app import clock
+from app.auth.tokens import SET_PASSWORD, make_token
+from app.models import AuditEvent, User
+from tests.conftest import login
+from tests.factories import PASSWORD
+
+
+def test_login_and_logout(client, make):
+    officer = make.officer()
+    login(client, officer)
+    assert client.get("/").status_code == 200
+    assert client.post("/logout", data={}).status_code == 303
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_keeps_the_email(client, make):
+    officer = make.officer()
+    response = client.post("/login", data={"email": officer.email, "password": "wrong"})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert "incorrect" in html and officer.email in html
+
+
+def test_unknown_and_inactive_accounts_cannot_log_in(client, make, session):
+    officer = make.officer()
+    officer.active = False
+    session.add(officer)
+    session.commit()
+    for email in (officer.email, "nobody@nowhere.example"):
+        assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 401
+
+
+def test_cookie_replayed_after_logout_is_refused(app, make):
+    officer = make.officer()
+    client = app.test_client()
+    login(client, officer)
+    stolen = client.get_cookie("session").value
+    client.post("/logout", data={})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").status_code == 302  # back to the login page
+
+
+def test_password_change_ends_other_sessions(app, make):
+    officer = make.officer()
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, officer)
+    login(phone, officer)
+    response = laptop.post("/account/password", data={"current": PASSWORD, "password": "a brand new secret",
+                                                      "confirm": "a brand new secret"})
+    assert response.status_code == 303
+    assert laptop.get("/").status_code == 200
+    assert phone.get("/").status_code == 302
+
+
+def test_password_change_checks_the_current_password(login_as, make):
+    client = login_as(make.officer())
+    response = client.post("/account/password", data={"current": "nope", "password": "a brand new secret",
+                                                       "confirm": "a brand new secret"})
+    assert response.status_code == 422
+    assert "not your current password" in response.get_data(as_text=True)
+
+
+def test_set_password_link_works_once(app, client, make, session):
+    user = make.user("evaluator", organisation=make.organisation(), password=None)
+    token = make_token(user, SET_PASSWORD)
+    assert client.get(f"/account/set-password/{token}").status_code == 200
+    response = client.post(f"/account/set-password/{token}", data={"password": "first password!", "confirm": "first password!"})
+    assert response.status_code == 303
+    assert client.get("/").status_code == 200
+    again = app.test_client().get(f"/account/set-password/{token}")
+    assert again.status_code == 404 and "used already" in again.get_data(as_text=True)
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "user.password_set")).first() is not None
+
+
+def test_set_password_link_expires(client, make):
+    user = make.user("evaluator", organisation=make.organisation(), password=None)
+    token = make_token(user, SET_PASSWORD)
+    clock.freeze(clock.now() + timedelta(days=8))
+    response = client.get(f"/account/set-password/{token}")
+    assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
+
+
+def test_tampered_link_is_refused(client, make):
+    user = make.user("evaluator", organisation=make.organisation(), password=None)
+    token = make_token(user, SET_PASSWORD)
+    assert client.get(f"/account/set-password/{token[:-2]}xx").status_code == 404
+
+
+def test_next_only_redirects_within_the_site(client, make):
+    officer = make.officer()
+    for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = client.post(f"/login?next={evil}", data={"email": officer.email, "password": PASSWORD})
+        assert response.headers["Location"] in ("/", "http://localhost/")
+        client.post("/logout", data={})
+    response = client.post("/login?next=/tenders/new", data={"email": officer.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/tenders/new")
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_logins_are_throttled_per_account(app, make):
+    officer = make.officer()
+    codes = []
+    for i in range(11):  # a different address each time: only the per-account limit can bite
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{i + 1}"
+        codes.append(client.post("/login", data={"email": officer.email, "password": "wrong"}).status_code)
+    assert codes[:10] == [401] * 10 and codes[10] == 429
+    assert "Too many attempts" in client.post("/login", data={"email": officer.email,
+                                                               "password": PASSWORD}).get_data(as_text=True)
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_logins_are_throttled_per_address(client, make):
+    codes = [client.post("/login", data={"email": f"user{i}@x.example", "password": "wrong"}).status_code
+             for i in range(11)]
+    assert codes[10] == 429
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_successful_logins_do_not_count(app, make):
+    officer = make.officer()
+    for _ in range(12):
+        client = app.test_client()
+        login(client, officer)
+
+
+def test_missing_csrf_token_is_refused_with_a_message(client, make):
+    client.csrf = False
+    response = client.post("/login", data={"email": "x@y.example", "password": "z"})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+
+
+def test_security_headers_and_cookie_flags(app, make):
+    client = app.test_client()
+    response = client.get("/login")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = client.post("/login", data={"email": make.officer().email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+
+
+def test_language_switch(client, make):
+    login(client, make.officer())
+    client.post("/language/en", data={})
+    assert "Dashboard" in client.get("/").get_data(as_text=True)
+    assert client.post("/language/xx", data={}).status_code == 404

@@ -1,0 +1,1 @@
+"""Guard implementations, one module per stage of the tender procedure."""

@@ -1,0 +1,132 @@
+"""Rules for leaving `draft`: what must be fixed before invitations go out."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Optional
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.clock import now
+from app.models import Criterion, Invitation, Lot, PanelMember
+from workflows.core import Context, Guard
+
+
+def _count(ctx: Context, model, key: str) -> int:
+    return ctx.memo(key, lambda: ctx.session.scalar(
+        select(func.count()).select_from(model).where(model.tender_id == ctx.obj.id)
+    ))
+
+
+def _invitees(ctx: Context) -> int:
+    return ctx.memo("invitees", lambda: ctx.session.scalar(
+        select(func.count()).select_from(Invitation)
+        .where(Invitation.tender_id == ctx.obj.id, Invitation.status != "replaced")
+    ))
+
+
+def _weights(ctx: Context) -> dict[str, int]:
+    def compute():
+        rows = ctx.session.execute(
+            select(Criterion.stage, func.coalesce(func.sum(Criterion.weight), 0), func.count())
+            .where(Criterion.tender_id == ctx.obj.id, Criterion.counts_in_total)
+            .group_by(Criterion.stage)
+        ).all()
+        return {stage: (int(total), n) for stage, total, n in rows}
+    return ctx.memo("weights", compute)
+
+
+def brief_complete(ctx: Context) -> Optional[str]:
+    t = ctx.obj
+    missing = [label for label, value in (
+        (_("goals for the city"), t.city_goals),
+        (_("organisation-development track"), t.development_track),
+        (_("the open question to the bureaus"), t.open_question),
+    ) if not (value or "").strip()]
+    if missing:
+        return _("The brief is incomplete: fill in %(fields)s.", fields=", ".join(missing))
+    return None
+
+
+def invitee_count(ctx: Context) -> Optional[str]:
+    lo, hi = current_app.config["MIN_INVITEES"], current_app.config["MAX_INVITEES"]
+    n = _invitees(ctx)
+    if n == 0:
+        return _("Choose the bureaus to invite.")
+    if lo <= n <= hi or (ctx.obj.invitee_motivation or "").strip():
+        return None
+    return _(
+        "Invite %(lo)d to %(hi)d bureaus (now %(n)d), or write down why you deviate "
+        "(Gids Proportionaliteit, rule 3.4B).", lo=lo, hi=hi, n=n,
+    )
+
+
+def has_lot(ctx: Context) -> Optional[str]:
+    return None if _count(ctx, Lot, "lots") else _("Add at least one lot (management layer).")
+
+
+def has_panel(ctx: Context) -> Optional[str]:
+    return None if _count(ctx, PanelMember, "panel") else _("Add at least one evaluator to the panel.")
+
+
+def weights_complete(ctx: Context) -> Optional[str]:
+    weights = _weights(ctx)
+    problems = []
+    for stage, label in (("vision", _("vision")), ("pitch", _("pitch"))):
+        total, n = weights.get(stage, (0, 0))
+        if n == 0:
+            problems.append(_("Add award criteria for the %(stage)s.", stage=label))
+        elif total != 100:
+            problems.append(_("The weights of the %(stage)s criteria add up to %(total)d %%; they must add up to 100 %%.",
+                              stage=label, total=total))
+    return " ".join(problems) or None
+
+
+def dates_in_order(ctx: Context) -> Optional[str]:
+    t = ctx.obj
+    steps = [
+        (_("invitation"), t.invitation_at),
+        (_("questions deadline"), t.questions_deadline),
+        (_("vision deadline"), t.vision_deadline),
+        (_("start of the pitches"), t.pitch_start),
+        (_("end of the pitches"), t.pitch_end),
+        (_("selection"), t.selection_at),
+    ]
+    missing = [label for label, value in steps if value is None]
+    if missing:
+        return _("Fill in the timeline: %(fields)s.", fields=", ".join(missing))
+    for (a_label, a), (b_label, b) in zip(steps, steps[1:]):
+        if not a < b:
+            return _("The %(a)s must come before the %(b)s.", a=a_label, b=b_label)
+    return None
+
+
+def deadlines_ahead(ctx: Context) -> Optional[str]:
+    t = ctx.obj
+    if t.vision_deadline is not None and t.vision_deadline <= now():
+        return _("The vision deadline has already passed; move it into the future.")
+    return None
+
+
+def bulletin_margin(ctx: Context) -> Optional[str]:
+    """Answers must reach bureaus at least 6 days before the deadline (Nota van Inlichtingen)."""
+    t = ctx.obj
+    days = current_app.config.get("NVI_MIN_DAYS", 6)
+    if t.questions_deadline and t.vision_deadline and t.vision_deadline - t.questions_deadline < timedelta(days=days):
+        return _("Leave at least %(days)d days between the questions deadline and the vision deadline, "
+                 "so the answers reach every bureau in time.", days=days)
+    return None
+
+
+READY_TO_INVITE = (
+    Guard("brief_complete", brief_complete),
+    Guard("invitee_count", invitee_count),
+    Guard("has_lot", has_lot),
+    Guard("has_panel", has_panel),
+    Guard("weights_complete", weights_complete),
+    Guard("dates_in_order", dates_in_order),
+    Guard("deadlines_ahead", deadlines_ahead),
+    Guard("bulletin_margin", bulletin_margin),
+)
