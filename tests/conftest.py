@@ -52,7 +52,8 @@ def pg_database() -> str | None:
     if not PG_URL:
         return None
     server = make_url(normalise_database_url(PG_URL))
-    name = f"samenspel_test_{_worker()}"
+    # TEST_DB_PREFIX keeps parallel checkouts (several developers on one server) apart.
+    name = f"{os.environ.get('TEST_DB_PREFIX', 'samenspel_test')}_{_worker()}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

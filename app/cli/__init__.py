@@ -6,7 +6,8 @@ def register(app) -> None:
     from app.cli.audit import audit_cli
     from app.cli.database import db_cli
     from app.cli.demo import demo_cli
+    from app.cli.tenders import tenders_cli
     from app.cli.users import users_cli
 
-    for group in (db_cli, users_cli, audit_cli, demo_cli):
+    for group in (db_cli, users_cli, audit_cli, demo_cli, tenders_cli):
         app.cli.add_command(group)

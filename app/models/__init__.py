@@ -5,3 +5,8 @@ from app.models.tenders import (  # noqa: F401
     Criterion, Invitation, Lot, PanelMember, ScaleAnchor, Tender, TenderBuyer,
 )
 from app.models.audit import AuditChainHead, AuditEvent  # noqa: F401
+from app.models.mail import OutboxAttachment, OutboxMessage  # noqa: F401
+from app.models.files import Attachment  # noqa: F401
+from app.models.submissions import Vision, VisionLot, VisionVersion  # noqa: F401
+from app.models.evaluation import ConsensusScore  # noqa: F401
+from app.models.programmes import Contract, Programme  # noqa: F401
