@@ -32,3 +32,8 @@ class PasswordForm(FlaskForm):
 
 class PasswordChangeForm(PasswordForm):
     current = PasswordField(_l("Current password"), validators=[InputRequired(_l("Fill in your current password."))])
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Fill in your e-mail address.")),
+                                                         Length(max=254), NoNullBytes()], filters=[strip])

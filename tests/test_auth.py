@@ -159,3 +159,39 @@ def test_language_switch(client, make):
     client.post("/language/en", data={})
     assert "Dashboard" in client.get("/").get_data(as_text=True)
     assert client.post("/language/xx", data={}).status_code == 404
+
+
+def _reset_link(session, email):
+    import re
+
+    from app.models import OutboxMessage
+    message = session.exec(select(OutboxMessage).where(OutboxMessage.to_addr == email,
+                                                       OutboxMessage.kind == "password_reset")).one()
+    return re.search(r"http://localhost(/account/reset-password/\S+)", message.body_text).group(1)
+
+
+def test_password_reset_link_works_once(app, client, make, session):
+    officer = make.officer()
+    response = client.post("/account/forgot", data={"email": officer.email.upper()})
+    assert response.status_code == 303
+    path = _reset_link(session, officer.email)
+    assert client.post(path, data={"password": "a fresh new secret", "confirm": "a fresh new secret"}).status_code == 303
+    assert app.test_client().get(path).status_code == 404
+    login(app.test_client(), officer, "a fresh new secret")
+
+
+def test_password_reset_link_expires_after_an_hour(client, make, session):
+    officer = make.officer()
+    client.post("/account/forgot", data={"email": officer.email})
+    path = _reset_link(session, officer.email)
+    clock.freeze(clock.now() + timedelta(minutes=61))
+    assert client.get(path).status_code == 410
+
+
+def test_password_reset_does_not_reveal_accounts(client, make, session):
+    from app.models import OutboxMessage
+    known = client.post("/account/forgot", data={"email": make.officer().email}, follow_redirects=True)
+    unknown = client.post("/account/forgot", data={"email": "nobody@x.example"}, follow_redirects=True)
+    assert known.status_code == unknown.status_code == 200
+    assert "If an account exists" in unknown.get_data(as_text=True)
+    assert len(session.exec(select(OutboxMessage)).all()) == 1

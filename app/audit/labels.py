@@ -44,6 +44,7 @@ LABELS = {
     "user.created": _l("Account created"),
     "user.updated": _l("Account changed"),
     "user.password_set": _l("Password set"),
+    "user.reset_requested": _l("New password requested"),
 }
 
 

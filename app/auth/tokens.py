@@ -14,7 +14,8 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from app.clock import now
 
 SET_PASSWORD = "set-password"
-LIFETIMES = {SET_PASSWORD: 7 * 86400, "reset-password": 3600}
+RESET_PASSWORD = "reset-password"
+LIFETIMES = {SET_PASSWORD: 7 * 86400, RESET_PASSWORD: 3600}
 
 
 class _ClockSigner(TimestampSigner):

@@ -8,11 +8,11 @@ from sqlmodel import select
 from app import db
 from app.auth import bp, operations
 from app.auth.passwords import hash_password, needs_rehash, verify_password
-from app.auth.tokens import SET_PASSWORD, TokenError, user_for_token
+from app.auth.tokens import RESET_PASSWORD, SET_PASSWORD, TokenError, user_for_token
 from app.extensions import limiter
 from app.models import User
 from app.web import INVALID, form_status, safe_next
-from forms.auth import LoginForm, PasswordChangeForm, PasswordForm
+from forms.auth import ForgotForm, LoginForm, PasswordChangeForm, PasswordForm
 
 
 def _login_limit() -> str:
@@ -84,11 +84,38 @@ def change_password():
     return render_template("auth/change_password.html", form=form), form_status(form)
 
 
+@bp.route("/account/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+def forgot_password():
+    """Always the same answer, whether or not the address has an account (no account discovery)."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        session = db.session()
+        operations.send_reset_link(session, form.email.data.lower())
+        session.commit()
+        flash(_("If an account exists for %(email)s, a link to choose a new password is on its way. "
+                "It works once, for one hour.", email=form.email.data), "info")
+        return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/forgot.html", form=form), form_status(form)
+
+
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
+    """First password (admin-made accounts, invitations)."""
+    return _choose_password(token, SET_PASSWORD)
+
+
+@bp.route("/account/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """A forgotten password (a one-hour link from /account/forgot)."""
+    return _choose_password(token, RESET_PASSWORD)
+
+
+def _choose_password(token: str, purpose: str):
     session = db.session()
     try:
-        user, _payload = user_for_token(session, token, SET_PASSWORD)
+        user, _payload = user_for_token(session, token, purpose)
     except TokenError as e:
         message = (_("This link has expired. Ask the officer or administrator for a new one.") if e.expired
                    else _("This link is not valid (any more). It may have been used already."))
