@@ -15,6 +15,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("SAMENSPEL_INSTANCE", str(PROJECT_ROOT / "instance")),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    from app.web import IdConverter
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(from_environment(app.instance_path))
     if test_config:

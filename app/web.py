@@ -4,6 +4,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, request
+from werkzeug.routing import IntegerConverter
+
+# Row ids are 32-bit integers in PostgreSQL; a larger number in a URL or form is simply not found.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route, bounded so an absurd id answers 404 instead of overflowing the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 # Status codes for a form re-rendered with messages.
 INVALID = 422  # the input did not validate

@@ -61,8 +61,16 @@ def text_area(label, required=False, max_length=LONG_TEXT, **kw):
 class VersionField(HiddenField):
     """The version of the object the user looked at; a mismatch means someone else changed it."""
 
+    STALE = -1  # a version no object has: garbage is treated as out of date, never as "no check"
+
     def process_formdata(self, valuelist):
-        try:
-            self.data = int(valuelist[0]) if valuelist and valuelist[0] else None
-        except ValueError:
+        raw = valuelist[0] if valuelist else ""
+        if not raw:
             self.data = None
+            return
+        try:
+            self.data = int(raw)
+        except ValueError:
+            self.data = self.STALE
+        if not 0 <= self.data < 2**31:
+            self.data = self.STALE

@@ -124,7 +124,8 @@ class CriterionForm(VersionedForm):
 class PickForm(VersionedForm):
     """Choose one item from a list (an evaluator for the panel, a bureau to invite, a co-buyer)."""
 
-    item = IntegerField(validators=[InputRequired(_l("Make a choice from the list."))])
+    item = IntegerField(validators=[InputRequired(_l("Make a choice from the list.")),
+                                    NumberRange(min=1, max=2**31 - 1, message=_l("Make a choice from the list."))])
 
 
 class RemoveForm(VersionedForm):

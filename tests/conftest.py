@@ -23,10 +23,25 @@ from sqlmodel import Session
 from app import clock, create_app
 from app.cli.database import upgrade
 from app.config import normalise_database_url
-from tests import factories
+from tests import factories, figures
 
 SECRET = "test-secret-key-" + "x" * 32
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_configure(config):
+    """The controlling process makes a fresh directory for the proof figures; workers inherit it."""
+    if not hasattr(config, "workerinput") and not os.environ.get(figures.DIR_ENV):
+        import tempfile
+        os.environ[figures.DIR_ENV] = tempfile.mkdtemp(prefix="samenspel-figures-")
+
+
+def pytest_terminal_summary(terminalreporter):
+    directory = os.environ.get(figures.DIR_ENV)
+    line = figures.summary_line(figures.totals(directory)) if directory else ""
+    if line:
+        terminalreporter.write_sep("=", "proof figures")
+        terminalreporter.write_line(line)
 
 
 def backends() -> list[str]:

@@ -233,3 +233,19 @@ def test_audit_last_page_runs_a_fixed_number_of_queries(login_as, make, count_qu
     tender = make.tender(officer)
     client = login_as(officer)
     assert _queries(client, count_queries, f"/tenders/{tender.id}/audit?page=999") <= 5
+
+
+def test_absurd_ids_are_not_found(login_as, make):
+    client = login_as(make.officer())
+    assert client.get("/tenders/99999999999999999999").status_code == 404
+    assert client.get("/tenders/2147483648").status_code == 404
+
+
+def test_large_amounts_fit(login_as, make, session):
+    officer = make.officer()
+    tender = make.tender(officer, ready=False)
+    response = login_as(officer).post(f"/tenders/{tender.id}/edit/basics", data={
+        "version": tender.version, "title": "T", "procedure_type": "multiple_private",
+        "estimated_value_eur": "50000000000"})
+    assert response.status_code == 302
+    assert session.get(type(tender), tender.id).estimated_value_eur == 50_000_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Column, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import now
@@ -28,7 +28,7 @@ class Contract(SQLModel, table=True):
     bureau_id: int = Field(foreign_key="bureau.id", index=True)
     start_date: date
     duration_years: int = 1
-    value_eur: Optional[int] = None
+    value_eur: Optional[int] = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=now, sa_type=UTCDateTime)
 
 

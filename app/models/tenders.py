@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Column, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import now
@@ -44,7 +44,7 @@ class Tender(SQLModel, table=True):
     city_goals: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     open_question: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     procedure_type: str = Field(default="multiple_private", max_length=30)
-    estimated_value_eur: Optional[int] = None
+    estimated_value_eur: Optional[int] = Field(default=None, sa_type=BigInteger)
     lead_organisation_id: int = Field(foreign_key="organisation.id", index=True)
     # Timeline (UTC; shown in Europe/Amsterdam).
     invitation_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime)

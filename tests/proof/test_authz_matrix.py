@@ -1,0 +1,150 @@
+"""The authorisation matrix: every route × every role × the stages where it matters.
+
+Generated from the app's route map: a route without an entry in ROUTES fails the test. For each
+cell a request is made as that role: an allowed role must get through (no 404, no login page, no
+server error); a denied role must get 404 (anonymous: the login page), and nothing may change.
+POSTs carry `version=-1`, so a permitted action is refused as stale after the permission check and
+the world stays the same for the next cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import pytest
+
+from tests import figures
+from tests.conftest import login
+from tests.proof import world as W
+
+OFFICERS = frozenset({"officer", "co_officer"})
+PANEL = frozenset({"panel", "conflicted"})
+EVERYONE_LOGGED_IN = frozenset(W.ROLES) - {"anonymous"}
+PUBLIC = frozenset(W.ROLES)
+
+Expect = Callable[[str], frozenset]  # stage -> roles allowed
+
+
+def always(roles) -> Expect:
+    return lambda stage: frozenset(roles)
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str  # with {tender}, {lot}, … filled from world.ids
+    allowed: Expect
+    methods: tuple[str, ...] = ("GET",)
+    public: bool = False  # anonymous gets the page itself rather than the login page
+    ends_at_login: bool = False  # success itself redirects to the login page (logout)
+
+
+ROUTES: dict[str, Optional[Route]] = {
+    # Not matrix material: static files.
+    "static": None,
+    # Authentication
+    "auth.login": Route("/login", always(PUBLIC), public=True),
+    "auth.logout": Route("/logout", always(EVERYONE_LOGGED_IN), ("POST",), ends_at_login=True),
+    "auth.change_password": Route("/account/password", always(EVERYONE_LOGGED_IN), ("GET", "POST")),
+    "auth.forgot_password": Route("/account/forgot", always(PUBLIC), ("GET",), public=True),
+    "auth.set_password": None,  # token-guarded; covered by tests/test_auth.py
+    "auth.reset_password": None,  # token-guarded; covered by tests/test_auth.py
+    "auth.set_language": Route("/language/en", always(PUBLIC), ("POST",), public=True),
+    # Administration
+    "admin.index": Route("/admin/", always({"admin"})),
+    "admin.listing": Route("/admin/users", always({"admin"})),
+    "admin.edit": Route("/admin/organisations/{organisation}", always({"admin"}), ("GET", "POST")),
+    "admin.user_link": Route("/admin/users/{user}/link", always({"admin"})),
+    # The officer's side of a tender
+    "tenders.dashboard": Route("/", always(EVERYONE_LOGGED_IN)),
+    "tenders.new": Route("/tenders/new", always({"officer", "co_officer", "other_officer"}), ("GET", "POST")),
+    "tenders.show": Route("/tenders/{tender}", always(OFFICERS | PANEL)),
+    "tenders.act": Route("/tenders/{tender}/actions/cancel", always(OFFICERS), ("POST",)),
+    "tenders.audit_trail": Route("/tenders/{tender}/audit", always(OFFICERS)),
+    "tenders.edit_section": Route("/tenders/{tender}/edit/brief", always(OFFICERS), ("GET", "POST")),
+    "tenders.edit_lot": Route("/tenders/{tender}/lots/{lot}/edit", always(OFFICERS), ("GET", "POST")),
+    "tenders.delete_lot": Route("/tenders/{tender}/lots/{lot}/delete", always(OFFICERS), ("POST",)),
+    "tenders.edit_criterion": Route("/tenders/{tender}/criteria/{criterion}/edit", always(OFFICERS), ("GET", "POST")),
+    "tenders.delete_criterion": Route("/tenders/{tender}/criteria/{criterion}/delete", always(OFFICERS), ("POST",)),
+    "tenders.add_panel_member": Route("/tenders/{tender}/panel", always(OFFICERS), ("POST",)),
+    "tenders.remove_panel_member": Route("/tenders/{tender}/panel/{member}/delete", always(OFFICERS), ("POST",)),
+    "tenders.add_invitee": Route("/tenders/{tender}/invitees", always(OFFICERS), ("POST",)),
+    "tenders.remove_invitee": Route("/tenders/{tender}/invitees/{invitation}/delete", always(OFFICERS), ("POST",)),
+    "tenders.add_buyer": Route("/tenders/{tender}/buyers", always(OFFICERS), ("POST",)),
+    "tenders.remove_buyer": Route("/tenders/{tender}/buyers/{co_buyer}/delete", always(OFFICERS), ("POST",)),
+}
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(ROUTES))
+    stale = sorted(set(ROUTES) - endpoints)
+    assert missing == [], f"routes without an entry in the authorisation matrix: {missing}"
+    assert stale == [], f"matrix entries for routes that no longer exist: {stale}"
+
+
+def _client_for(app, world, role):
+    client = app.test_client()
+    user = world.users[role]
+    if user is not None:
+        login(client, user)
+    return client
+
+
+def _verdict(response, allowed: bool, public: bool, role: str) -> Optional[str]:
+    """None when the answer is the expected one, else what went wrong."""
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status >= 500:
+        return f"server error {status}"
+    to_login = status in (301, 302, 303) and "/login" in location
+    if allowed:
+        if status == 404 or (to_login and not public):
+            return f"refused ({status} {location})"
+        return None
+    if role == "anonymous":
+        return None if to_login else f"anonymous not sent to login ({status})"
+    return None if status == 404 else f"not refused ({status})"
+
+
+def run_matrix(app, world, routes) -> tuple[int, list[str]]:
+    clients = {role: _client_for(app, world, role) for role in W.ROLES}
+    cells, violations = 0, []
+    for endpoint, route in routes.items():
+        if route is None:
+            continue
+        path = route.path.format(**world.ids)
+        allowed_roles = route.allowed(world.stage)
+        for role in W.ROLES:
+            for method in route.methods:
+                client = clients[role]
+                response = client.get(path) if method == "GET" else client.post(path, data={"version": "-1"})
+                cells += 1
+                problem = _verdict(response, role in allowed_roles, route.public or route.ends_at_login, role)
+                if problem:
+                    violations.append(f"{world.stage} {method} {path} as {role}: {problem}")
+                if endpoint == "auth.logout" and response.status_code == 303:
+                    clients[role] = _client_for(app, world, role)  # log back in for the next cells
+    return cells, violations
+
+
+@pytest.mark.parametrize("stage", W.STAGES)
+def test_matrix(app, make, session, stage, capsys):
+    cells, violations = run_matrix(app, W.build(make, session, stage), ROUTES)
+    figures.record("authz", cells=cells, violations=len(violations))
+    with capsys.disabled():
+        print(f"\nauthz[{stage}]: {cells} cells, {len(violations)} violations")
+    assert violations == []
+
+
+def test_matrix_catches_a_broken_permission(app, make, session, monkeypatch):
+    """Let every officer see every tender (a broken scope): the matrix must report it."""
+    from sqlmodel import select as sql_select
+
+    from app import authz
+    from app.models import Tender
+    original = authz.visible_tenders
+    monkeypatch.setattr(authz, "visible_tenders",
+                        lambda user: sql_select(Tender) if user.role == "officer" else original(user))
+    world = W.build(make, session, "draft")
+    _cells, violations = run_matrix(app, world, {"tenders.show": ROUTES["tenders.show"]})
+    assert violations == [f"draft GET /tenders/{world.ids['tender']} as other_officer: not refused (200)"]
