@@ -96,13 +96,15 @@ def edit_section(tender_id: int, section: str):
                            refusal=refusal), status
 
 
-# --- lots ---------------------------------------------------------------------------------------------
-
-def _lot(tender, lot_id):
-    lot = db.session().get(Lot, lot_id)
-    if lot is None or lot.tender_id != tender.id:
+def _owned(model, obj_id: int, tender):
+    """A row that belongs to this tender, or 404 (ids of other tenders' rows are not disclosed)."""
+    obj = db.session().get(model, obj_id)
+    if obj is None or obj.tender_id != tender.id:
         abort(404)
-    return lot
+    return obj
+
+
+# --- lots ---------------------------------------------------------------------------------------------
 
 
 @bp.route("/tenders/<int:tender_id>/lots/new", methods=["GET", "POST"], defaults={"lot_id": None})
@@ -110,7 +112,7 @@ def _lot(tender, lot_id):
 @roles_required("officer")
 def edit_lot(tender_id: int, lot_id):
     tender = _draft_tender(tender_id)
-    lot = _lot(tender, lot_id) if lot_id else None
+    lot = _owned(Lot, lot_id, tender) if lot_id else None
     form = LotForm(obj=lot)
     if request.method == "GET":
         form.version.data = tender.version
@@ -129,7 +131,7 @@ def edit_lot(tender_id: int, lot_id):
 @roles_required("officer")
 def delete_lot(tender_id: int, lot_id: int):
     tender = _draft_tender(tender_id)
-    lot = _lot(tender, lot_id)
+    lot = _owned(Lot, lot_id, tender)
     return _remove(tender, "lots", lambda s, v: operations.delete_lot(s, current_user, tender, lot, v))
 
 
@@ -146,13 +148,6 @@ def _remove(tender, anchor, op):
 
 # --- criteria -------------------------------------------------------------------------------------------
 
-def _criterion(tender, criterion_id):
-    criterion = db.session().get(Criterion, criterion_id)
-    if criterion is None or criterion.tender_id != tender.id:
-        abort(404)
-    return criterion
-
-
 def _anchor_rows(form: CriterionForm, levels: list[int], existing: dict[int, str]) -> None:
     """One anchor row per scale level, pre-filled with what exists (or the default texts)."""
     while len(form.anchors.entries):
@@ -166,7 +161,7 @@ def _anchor_rows(form: CriterionForm, levels: list[int], existing: dict[int, str
 @roles_required("officer")
 def edit_criterion(tender_id: int, stage, criterion_id):
     tender = _draft_tender(tender_id)
-    criterion = _criterion(tender, criterion_id) if criterion_id else None
+    criterion = _owned(Criterion, criterion_id, tender) if criterion_id else None
     stage = criterion.stage if criterion else stage
     if stage not in ("vision", "pitch"):
         abort(404)
@@ -205,7 +200,7 @@ def _scale_levels(form: CriterionForm) -> list[int]:
 @roles_required("officer")
 def delete_criterion(tender_id: int, criterion_id: int):
     tender = _draft_tender(tender_id)
-    criterion = _criterion(tender, criterion_id)
+    criterion = _owned(Criterion, criterion_id, tender)
     return _remove(tender, f"criteria-{criterion.stage}",
                    lambda s, v: operations.delete_criterion(s, current_user, tender, criterion, v))
 
@@ -255,9 +250,7 @@ def add_panel_member(tender_id: int):
 @roles_required("officer")
 def remove_panel_member(tender_id: int, member_id: int):
     tender = _draft_tender(tender_id)
-    member = db.session().get(PanelMember, member_id)
-    if member is None or member.tender_id != tender.id:
-        abort(404)
+    member = _owned(PanelMember, member_id, tender)
     return _remove(tender, "panel", lambda s, v: operations.remove_panel_member(s, current_user, tender, member, v))
 
 
@@ -273,9 +266,7 @@ def add_invitee(tender_id: int):
 @roles_required("officer")
 def remove_invitee(tender_id: int, invitation_id: int):
     tender = _draft_tender(tender_id)
-    invitation = db.session().get(Invitation, invitation_id)
-    if invitation is None or invitation.tender_id != tender.id:
-        abort(404)
+    invitation = _owned(Invitation, invitation_id, tender)
     bureau = db.session().get(Bureau, invitation.bureau_id)
     return _remove(tender, "invitees",
                    lambda s, v: operations.remove_invitee(s, current_user, tender, invitation, bureau, v))
