@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FileField, IntegerField, StringField
+from wtforms import FileField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.portal.submissions import SECTION_LABELS
@@ -34,7 +34,8 @@ class PublishForm(FlaskForm):
 
 
 class ReplaceForm(FlaskForm):
-    bureau = IntegerField(_l("Invite instead"), validators=[InputRequired(_l("Make a choice from the list."))])
+    bureau = SelectField(_l("Invite instead"), coerce=int,
+                         validators=[InputRequired(_l("Make a choice from the list."))])
     motivation = text_area(_l("Motivation"), required=True, max_length=5_000)
 
 

@@ -159,7 +159,7 @@ def publish(session: Session, user: User, tender: Tender, intro: str = "") -> Bu
         subject, body = mail.render("bulletin", locale=contact.locale, tender=tender, bulletin=bulletin, items=items,
                                     bureau=bureau, link=link)
         mail.queue(session, to=contact.email, to_name=contact.name, subject=subject, text=body, kind="bulletin",
-                   tender_id=tender.id, dedupe_key=f"bulletin:{bulletin.id}:{bureau.id}")
+                   tender_id=tender.id, dedupe_key=f"bulletin:{bulletin.id}:{bureau.id}", due_at=bulletin.published_at)
     _record(session, Actor.of(user), tender.id, "bulletin.published", "bulletin", bulletin.id,
             {"number": [None, number], "items": [None, len(items)], "content_hash": [None, digest],
              "sent_to": [None, [b.name for _i, b, _u in recipients]]})

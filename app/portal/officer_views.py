@@ -61,6 +61,11 @@ def replace(tender_id: int, invitation_id: int):
     form = ReplaceForm()
     form.bureau.choices = choices(cards.replacement_choices)
     refusal = None
+    if invitation.status != "declined" or tender.state != "invitation":
+        refusal = Refused([_("Only a bureau that declined can be replaced, while the tender is in the invitation "
+                             "stage.")])
+        return render_template("portal/replace.html", tender=tender, form=form, invitation=invitation,
+                               declined=declined, options=[], refusal=refusal), CONFLICT
     if form.validate_on_submit():
         new_bureau = session.get(Bureau, form.bureau.data)
         if new_bureau is None:

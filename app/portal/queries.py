@@ -33,13 +33,17 @@ class Brief:
         return sum(c.weight for c in self.criteria.get(stage, []) if c.counts_in_total)
 
 
+def tender_lots(session: Session, tender_id: int) -> list[Lot]:
+    return list(session.exec(select(Lot).where(Lot.tender_id == tender_id).order_by(Lot.position, Lot.id)))
+
+
 def load_brief(session: Session, tender: Tender) -> Brief:
     buyers = session.exec(select(Organisation).where(or_(
         Organisation.id == tender.lead_organisation_id,
         Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tender.id)),
     )).order_by(Organisation.name)).all()
     buyers = sorted(buyers, key=lambda o: o.id != tender.lead_organisation_id)
-    lots = session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(Lot.position, Lot.id)).all()
+    lots = tender_lots(session, tender.id)
     criteria: dict[str, list[Criterion]] = {"vision": [], "pitch": []}
     rows = session.exec(select(Criterion).where(Criterion.tender_id == tender.id)
                         .order_by(Criterion.stage, Criterion.position, Criterion.id)).all()

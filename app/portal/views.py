@@ -183,16 +183,16 @@ def _vision_input(lots) -> tuple[submissions.VisionInput, list[str]]:
     return data, errors
 
 
-def _render_vision(tender, form, status=200, typed=None, refusal=None):
+def _render_vision(tender, form, status=200, typed=None, refusal=None, page=None):
     session = db.session()
-    page = queries.load_vision_page(session, tender.id, current_user.bureau_id)
-    brief = queries.load_brief(session, tender)
+    page = page or queries.load_vision_page(session, tender.id, current_user.bureau_id)
+    lots = queries.tender_lots(session, tender.id)
     invitation = invitations.own_invitation(session, tender.id, current_user.bureau_id)
     if typed is None:
         working = page.working
         typed = submissions.VisionInput(lots={vl.lot_id: vl.approach for vl in page.lots.get(working.id, [])}
                                         if working else {})
-    return render_template("portal/vision.html", tender=tender, form=form, page=page, b=brief, typed=typed,
+    return render_template("portal/vision.html", tender=tender, form=form, page=page, lots=lots, typed=typed,
                            refusal=refusal, invitation=invitation, plain=PlainForm(),
                            closed=submissions.editable(tender, invitation),
                            section_labels=submissions.SECTION_LABELS), status
@@ -206,10 +206,9 @@ def vision(tender_id: int):
     session = db.session()
     if request.method == "GET":
         page = queries.load_vision_page(session, t.id, current_user.bureau_id)
-        form = VisionForm(obj=page.working)
-        return _render_vision(t, form)
+        return _render_vision(t, VisionForm(obj=page.working), page=page)
     form = VisionForm()
-    data, errors = _vision_input(queries.load_brief(session, t).lots)
+    data, errors = _vision_input(queries.tender_lots(session, t.id))
     if not form.validate_on_submit() or errors:
         return _render_vision(t, form, INVALID, data, Refused(errors, kind="invalid") if errors else None)
     upload = None
@@ -301,7 +300,7 @@ def version(tender_id: int, number: int):
     shown = next((v for v in page.versions if v.number == number and v.submitted_at is not None), None)
     if shown is None:
         abort(404)
-    lots = {lot.id: lot for lot in queries.load_brief(session, t).lots}
+    lots = {lot.id: lot for lot in queries.tender_lots(session, t.id)}
     return render_template("portal/version.html", tender=t, v=shown, attachments=page.attachments[shown.id],
                            lots=[(vl, lots[vl.lot_id]) for vl in page.lots[shown.id]],
                            section_labels=submissions.SECTION_LABELS)
