@@ -11,25 +11,11 @@ from app.authz import roles_required, tender_or_404
 from app.i18n import format_local
 from app.models import Bureau, Invitation, OutboxMessage
 from app.portal import bp, bulletins, invitations, queries, submissions
+from app.portal.views import run
 from app.web import CONFLICT, INVALID, flash_refusal
 from forms.common import choices
 from forms.portal import AnswerForm, ClarificationForm, PlainForm, PublishForm, ReplaceForm
 from workflows import Refused
-
-
-def _officer_tender(tender_id: int):
-    return tender_or_404(tender_id)
-
-
-def _run(op) -> Refused | None:
-    session = db.session()
-    try:
-        op(session)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
-        return refusal
-    return None
 
 
 # --- invitations ---------------------------------------------------------------------------------------
@@ -37,10 +23,10 @@ def _run(op) -> Refused | None:
 @bp.route("/tenders/<int:tender_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
 @roles_required("officer")
 def resend(tender_id: int, invitation_id: int):
-    tender = _officer_tender(tender_id)
+    tender = tender_or_404(tender_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    refusal = _run(lambda s: invitations.resend(s, current_user, tender, invitation_id))
+    refusal = run(lambda s: invitations.resend(s, current_user, tender, invitation_id))
     if refusal:
         flash_refusal(refusal)
     else:
@@ -51,7 +37,7 @@ def resend(tender_id: int, invitation_id: int):
 @bp.route("/tenders/<int:tender_id>/invitations/<int:invitation_id>/replace", methods=["GET", "POST"])
 @roles_required("officer")
 def replace(tender_id: int, invitation_id: int):
-    tender = _officer_tender(tender_id)
+    tender = tender_or_404(tender_id)
     session = db.session()
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.tender_id != tender.id:
@@ -71,7 +57,7 @@ def replace(tender_id: int, invitation_id: int):
         if new_bureau is None:
             form.bureau.errors.append(_("Make a choice from the list."))
         else:
-            refusal = _run(lambda s: invitations.replace(s, current_user, tender, invitation_id, new_bureau,
+            refusal = run(lambda s: invitations.replace(s, current_user, tender, invitation_id, new_bureau,
                                                          form.motivation.data))
             if refusal is None:
                 flash(_("%(new)s has been invited instead of %(old)s.", new=new_bureau.name, old=declined.name),
@@ -97,7 +83,7 @@ def _render_questions(tender, status=200, forms=None, refusal=None):
 @bp.route("/tenders/<int:tender_id>/questions")
 @roles_required("officer")
 def questions(tender_id: int):
-    return _render_questions(_officer_tender(tender_id))
+    return _render_questions(tender_or_404(tender_id))
 
 
 def _questions_back(tender, message):
@@ -108,11 +94,11 @@ def _questions_back(tender, message):
 @bp.route("/tenders/<int:tender_id>/questions/<int:question_id>/answer", methods=["POST"])
 @roles_required("officer")
 def answer(tender_id: int, question_id: int):
-    tender = _officer_tender(tender_id)
+    tender = tender_or_404(tender_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         return _render_questions(tender, INVALID, {question_id: form})
-    refusal = _run(lambda s: bulletins.answer(s, current_user, tender, question_id, form.answer.data,
+    refusal = run(lambda s: bulletins.answer(s, current_user, tender, question_id, form.answer.data,
                                               request.form.get("heading")))
     if refusal:
         return _render_questions(tender, CONFLICT, {question_id: form}, refusal)
@@ -122,11 +108,11 @@ def answer(tender_id: int, question_id: int):
 @bp.route("/tenders/<int:tender_id>/clarifications", methods=["POST"])
 @roles_required("officer")
 def clarify(tender_id: int):
-    tender = _officer_tender(tender_id)
+    tender = tender_or_404(tender_id)
     form = ClarificationForm()
     if not form.validate_on_submit():
         return _render_questions(tender, INVALID, {"clarification": form})
-    refusal = _run(lambda s: bulletins.add_clarification(s, current_user, tender, form.heading.data, form.text.data))
+    refusal = run(lambda s: bulletins.add_clarification(s, current_user, tender, form.heading.data, form.text.data))
     if refusal:
         return _render_questions(tender, CONFLICT, {"clarification": form}, refusal)
     return _questions_back(tender, _("Clarification added. It reaches the bureaus when you publish the bulletin."))
@@ -135,10 +121,10 @@ def clarify(tender_id: int):
 @bp.route("/tenders/<int:tender_id>/clarifications/<int:question_id>/delete", methods=["POST"])
 @roles_required("officer")
 def remove_clarification(tender_id: int, question_id: int):
-    tender = _officer_tender(tender_id)
+    tender = tender_or_404(tender_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    refusal = _run(lambda s: bulletins.remove_clarification(s, current_user, tender, question_id))
+    refusal = run(lambda s: bulletins.remove_clarification(s, current_user, tender, question_id))
     if refusal:
         return _render_questions(tender, CONFLICT, refusal=refusal)
     return _questions_back(tender, _("Clarification removed."))
@@ -147,12 +133,12 @@ def remove_clarification(tender_id: int, question_id: int):
 @bp.route("/tenders/<int:tender_id>/bulletins", methods=["POST"])
 @roles_required("officer")
 def publish(tender_id: int):
-    tender = _officer_tender(tender_id)
+    tender = tender_or_404(tender_id)
     form = PublishForm()
     if not form.validate_on_submit():
         return _render_questions(tender, INVALID, {"publish": form})
     published = {}
-    refusal = _run(lambda s: published.setdefault("b", bulletins.publish(s, current_user, tender, form.intro.data)))
+    refusal = run(lambda s: published.setdefault("b", bulletins.publish(s, current_user, tender, form.intro.data)))
     if refusal:
         return _render_questions(tender, CONFLICT, {"publish": form}, refusal)
     return _questions_back(tender, _("Bulletin %(n)d has been published and sent to every invited bureau.",

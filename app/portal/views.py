@@ -100,17 +100,25 @@ def tender(tender_id: int):
     return _render_tender(t)
 
 
+def run(op) -> Refused | None:
+    """Run one operation in the request's transaction: commit, or roll back and return the refusal."""
+    session = db.session()
+    try:
+        op(session)
+        session.commit()
+    except Refused as refusal:
+        session.rollback()
+        return refusal
+    return None
+
+
 def _act(tender_id: int, op, done_message: str, anchor: str = ""):
     """Run one operation for a button; commit and go back, or roll back and show the reason."""
     t = tender_or_404(tender_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    session = db.session()
-    try:
-        op(session, t)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
+    refusal = run(lambda s: op(s, t))
+    if refusal:
         flash_refusal(refusal)
         return redirect(request.referrer if _same_site(request.referrer) else url_for("portal.tender", tender_id=t.id))
     flash(done_message, "success")
@@ -128,43 +136,36 @@ def accept(tender_id: int):
                 _("You accepted the invitation."), "invitation")
 
 
+def _form_post(tender_id: int, form, slot: str, op, done_message: str, anchor: str = ""):
+    """A bureau's form on the tender page: validate, run one operation, commit; or show the page again
+    with the reasons and what was typed (422 for input, 409 for a rule)."""
+    t = tender_or_404(tender_id)
+    if not form.validate_on_submit():
+        return _render_tender(t, INVALID, **{slot: form})
+    refusal = run(lambda s: op(s, t))
+    if refusal:
+        flash_refusal(refusal)
+        return _render_tender(t, INVALID if refusal.kind == "invalid" else CONFLICT, **{slot: form})
+    flash(done_message, "success")
+    return redirect(url_for("portal.tender", tender_id=t.id) + (f"#{anchor}" if anchor else ""))
+
+
 @bp.route("/portal/tenders/<int:tender_id>/decline", methods=["POST"])
 @roles_required("bureau")
 def decline(tender_id: int):
-    t = tender_or_404(tender_id)
     form = DeclineForm()
-    if not form.validate_on_submit():
-        return _render_tender(t, INVALID, decline_form=form)
-    session = db.session()
-    try:
-        invitations.decline(session, current_user, t, form.reason.data)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
-        flash_refusal(refusal)
-        return _render_tender(t, CONFLICT, decline_form=form)
-    flash(_("You declined the invitation. Thank you for letting us know."), "success")
-    return redirect(url_for("portal.tender", tender_id=t.id))
+    return _form_post(tender_id, form, "decline_form",
+                      lambda s, t: invitations.decline(s, current_user, t, form.reason.data),
+                      _("You declined the invitation. Thank you for letting us know."), "invitation")
 
 
 @bp.route("/portal/tenders/<int:tender_id>/questions", methods=["POST"])
 @roles_required("bureau")
 def ask(tender_id: int):
-    t = tender_or_404(tender_id)
     form = QuestionForm()
-    if not form.validate_on_submit():
-        return _render_tender(t, INVALID, question_form=form)
-    session = db.session()
-    try:
-        bulletins.ask(session, current_user, t, form.text.data)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
-        flash_refusal(refusal)
-        return _render_tender(t, CONFLICT if refusal.kind != "invalid" else INVALID, question_form=form)
-    flash(_("Your question has been received. The answer will appear in a bulletin for all bureaus, without "
-            "your name."), "success")
-    return redirect(url_for("portal.tender", tender_id=t.id) + "#questions")
+    return _form_post(tender_id, form, "question_form", lambda s, t: bulletins.ask(s, current_user, t, form.text.data),
+                      _("Your question has been received. The answer will appear in a bulletin for all bureaus, "
+                        "without your name."), "questions")
 
 
 # --- the vision -------------------------------------------------------------------------------------------
@@ -262,12 +263,8 @@ def remove_attachment(tender_id: int, attachment_id: int):
     t = tender_or_404(tender_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    session = db.session()
-    try:
-        submissions.remove_attachment(session, current_user, t, attachment_id)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
+    refusal = run(lambda s: submissions.remove_attachment(s, current_user, t, attachment_id))
+    if refusal:
         flash_refusal(refusal)
     else:
         flash(_("Attachment removed from your draft."), "success")

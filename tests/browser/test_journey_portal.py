@@ -128,7 +128,7 @@ def test_invitation_questions_sealed_vision_and_opening(page, browser, live_serv
     other.goto(f"/portal/tenders/{tender.id}/vision")
     expect(other.locator("#view")).to_have_value("")
     page.goto(f"/tenders/{tender.id}")
-    expect(page.locator(f"tr[data-bureau='Bureau Meervoud'] .submission")).to_contain_text("ingediend")
+    expect(page.locator("tr[data-bureau='Bureau Meervoud'] .submission")).to_contain_text("ingediend")
     assert "Drie begeleiders" not in page.content()
     sealed = page.goto(f"/tenders/{tender.id}/visions/{vision.id}")
     assert sealed.status == 409
