@@ -68,6 +68,12 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Samenspel <noreply@samenspel.local>"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        # Bureau portal: how long an invitation link works; vision attachments (below the request limit,
+        # so an oversized file is refused with the typed text kept).
+        "INVITATION_LINK_DAYS": _int("INVITATION_LINK_DAYS", 14),
+        "VISION_ATTACHMENT_MB": _int("VISION_ATTACHMENT_MB", 10),
+        "VISION_MAX_ATTACHMENTS": _int("VISION_MAX_ATTACHMENTS", 10),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Login throttling (Flask-Limiter). Use redis://… when several workers or hosts serve.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -24,6 +24,7 @@ from app import clock, create_app
 from app.cli.database import upgrade
 from app.config import normalise_database_url
 from tests import factories, figures
+from tests.mail_server import mail_server  # noqa: F401  (a real SMTP server on loopback)
 
 SECRET = "test-secret-key-" + "x" * 32
 PG_URL = os.environ.get("TEST_DATABASE_URL")

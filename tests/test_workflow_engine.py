@@ -74,7 +74,9 @@ def test_fire_changes_state_and_writes_one_event(session, make):
     session.commit()
     session.refresh(tender)
     assert tender.state == "invitation"
-    assert _events(session, tender.id) == before + 1
+    # One event for the transition, after one per invitation its effect sent (app/portal/invitations.py).
+    assert _events(session, tender.id, "tender.open_invitation") == 1
+    assert _events(session, tender.id) == before + 1 + _events(session, tender.id, "invitation.sent")
     event = session.exec(select(AuditEvent).where(AuditEvent.chain == f"tender:{tender.id}")
                          .order_by(AuditEvent.seq.desc())).first()
     assert (event.action, event.from_state, event.to_state, event.actor_id) == \
@@ -217,6 +219,8 @@ def test_system_actor_may_close_submission_after_deadline(session, make):
     operations.fire(session, officer, tender, "open_invitation")
     operations.fire(session, officer, tender, "open_submission")
     session.commit()
+    from tests.portal_factories import contacts, submit
+    submit(session, contacts(session, tender)[0], tender)  # a valid vision to open
     with pytest.raises(Refused) as refused:
         operations.fire(session, None, tender, "close_submission", actor=SYSTEM)
     assert "has not passed" in refused.value.reasons[0]

@@ -138,13 +138,16 @@ class Engine:
             raise Refused(reasons, kind=kind)
         before = obj.state
         ctx.cache["guards_passed"] = True
-        if not self.machine.events[event].trigger(_Adapter(obj), ctx=ctx):
-            raise Refused([_("The action could not be carried out.")])
-        obj.state_changed_at = now()
-        session.flush()  # constraint violations of the change itself surface here, as themselves
         try:
+            # Effects may append their own audit events (e.g. one per invitation sent).
+            if not self.machine.events[event].trigger(_Adapter(obj), ctx=ctx):
+                raise Refused([_("The action could not be carried out.")])
+            obj.state_changed_at = now()
+            session.flush()  # constraint violations of the change itself surface here, as themselves
             self._record(ctx, event, before)
-        except IntegrityError:
+        except IntegrityError as e:
+            if "audit_event" not in str(e.orig if hasattr(e, "orig") else e):
+                raise
             # Another writer appended to this chain at the same moment (a fork attempt): the caller
             # rolls back, so the state change above is undone with it.
             raise Refused([_("Someone else acted on this at the same moment; nothing was changed. "

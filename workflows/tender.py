@@ -8,8 +8,11 @@ from flask_babel import lazy_gettext as _l
 
 from app.authz import is_buyer_officer
 from workflows.core import Context, State, Transition, Workflow
+from app.portal.invitations import notify_cancelled, send_invitations
+from app.portal.submissions import record_opening
 from workflows.guards.draft import READY_TO_INVITE
-from workflows.guards.submission import DEADLINE_PASSED
+from workflows.guards.invitation import QUESTIONS_SETTLED
+from workflows.guards.submission import DEADLINE_PASSED, VISIONS_TO_OPEN
 
 OFFICER = frozenset({"officer"})
 OFFICER_OR_SYSTEM = frozenset({"officer", "system"})
@@ -52,14 +55,17 @@ def keep_cancel_reason(ctx: Context) -> None:
 
 TRANSITIONS = (
     Transition("open_invitation", ("draft",), "invitation", _l("Send the invitations"), OFFICER,
-               guards=READY_TO_INVITE,
-               help=_l("Criteria, weights and lots are frozen from this moment on.")),
+               guards=READY_TO_INVITE, effects=(send_invitations,),
+               help=_l("Criteria, weights and lots are frozen from this moment on; every bureau receives its "
+                       "personal invitation link by e-mail.")),
     Transition("open_submission", ("invitation",), "vision_submission", _l("Open vision submission"),
-               OFFICER_OR_SYSTEM),
+               OFFICER_OR_SYSTEM, guards=QUESTIONS_SETTLED),
     Transition("close_submission", ("vision_submission",), "vision_review", _l("Close submission and open the visions"),
-               OFFICER_OR_SYSTEM, guards=DEADLINE_PASSED),
+               OFFICER_OR_SYSTEM, guards=VISIONS_TO_OPEN, effects=(record_opening,),
+               help=_l("The opening record lists every submission; from then on the panel can read the visions.")),
     Transition("declare_unsuccessful", ("vision_submission",), "unsuccessful", _l("Declare unsuccessful"),
-               OFFICER_OR_SYSTEM, guards=DEADLINE_PASSED, reason_required=True, danger=True),
+               OFFICER_OR_SYSTEM, guards=DEADLINE_PASSED, reason_required=True, danger=True,
+               effects=(record_opening,)),
     Transition("start_pitches", ("vision_review",), "pitch", _l("Start the pitches"), OFFICER),
     Transition("start_selection", ("pitch",), "selection", _l("Start the selection"), OFFICER),
     Transition("send_decision", ("selection",), "standstill", _l("Send the award decision"), OFFICER),
@@ -67,7 +73,7 @@ TRANSITIONS = (
                OFFICER, reason_required=True, danger=True),
     Transition("award", ("standstill",), "awarded", _l("Award definitively"), OFFICER_OR_SYSTEM),
     Transition("cancel", BEFORE_AWARD, "cancelled", _l("Cancel the tender"), OFFICER,
-               reason_required=True, danger=True, effects=(keep_cancel_reason,),
+               reason_required=True, danger=True, effects=(keep_cancel_reason, notify_cancelled),
                help=_l("Every invited bureau is told, with your reason.")),
 )
 

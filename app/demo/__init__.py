@@ -31,6 +31,8 @@ def load(session: Session) -> None:
         )
     _almere(session, users, bureaus)
     _koppelkansen(session, users, orgs, bureaus)
+    from app.demo import portal
+    portal.build(session, users, bureaus, _ready_draft, lambda title: {**data.ALMERE, "title": title})
 
 
 def _ready_draft(session, officer, spec, lots, evaluators, bureaus, start):

@@ -21,6 +21,8 @@ from workflows.diagram import render_svg
 def dashboard():
     if current_user.role == "admin":
         return redirect(url_for("admin.index"))
+    if current_user.role == "bureau":
+        return redirect(url_for("portal.index"))
     data = queries.load_dashboard(db.session(), current_user)
     return render_template("tenders/dashboard.html", data=data, states=tender_engine().workflow.states)
 
@@ -51,7 +53,14 @@ def render_tender(tender, status: int = 200, typed_reasons: dict | None = None, 
         can_edit=current_user.role == "officer" and tender.state == "draft",
         typed_reasons=typed_reasons or {}, refused_event=refused_event,
         pickers=_pickers(session, view) if current_user.role == "officer" and tender.state == "draft" else None,
+        portal=_portal_cards(session, tender),
     ), status
+
+
+def _portal_cards(session, tender):
+    """Invitations, questions and (sealed) submissions, once the invitations have gone out."""
+    from app.portal.queries import load_officer_cards
+    return load_officer_cards(session, tender) if tender.state != "draft" else None
 
 
 def _pickers(session, view):

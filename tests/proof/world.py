@@ -16,8 +16,12 @@ from sqlmodel import select
 
 from app import clock
 from app.audit import SYSTEM
-from app.models import Bureau, Criterion, Invitation, Lot, PanelMember, User
+from app.models import (
+    Attachment, Bureau, Criterion, Invitation, Lot, OutboxMessage, PanelMember, Question, User, Vision,
+)
+from app.portal import bulletins, submissions
 from app.tenders import operations
+from tests import portal_factories
 
 ROLES = ("anonymous", "admin", "officer", "co_officer", "other_officer", "panel", "conflicted", "outsider",
          "bureau", "other_bureau", "stranger_bureau")
@@ -47,7 +51,7 @@ def build(make, session, stage: str) -> World:
     extra = make.bureau()  # three invitees: the rule of 3–5 holds
     operations.add_invitee(session, officer, tender, extra, None)
     session.commit()
-    _advance(session, officer, tender, stage)
+    _advance(session, officer, tender, stage, bureaus["bureau"])
     users = {
         "anonymous": None, "admin": make.admin(), "officer": officer, "co_officer": make.officer(co),
         "other_officer": make.officer(), "panel": panel, "conflicted": conflicted,
@@ -63,19 +67,38 @@ def build(make, session, stage: str) -> World:
         "user": users["officer"].id,
         "organisation": lead.id,
         "bureau_id": bureaus["bureau"].bureau_id,
+        "question": _first(session, Question.id, Question.tender_id == tender.id, Question.kind == "question"),
+        "clarification": _first(session, Question.id, Question.tender_id == tender.id,
+                                Question.kind == "clarification"),
+        "vision": _first(session, Vision.id, Vision.tender_id == tender.id),
+        "attachment": _first(session, Attachment.id, Attachment.tender_id == tender.id),
+        "message": _first(session, OutboxMessage.id, OutboxMessage.tender_id == tender.id),
     }
     return World(stage, users, ids)
 
 
-def _advance(session, officer, tender, stage: str) -> None:
-    path = ["open_invitation", "open_submission", "close_submission"]
-    target = {"draft": 0, "invitation": 1, "vision_submission": 2, "vision_review": 3}[stage]
-    for event in path[:target]:
-        if event == "close_submission":
-            clock.freeze(tender.vision_deadline + timedelta(minutes=1))
-            operations.fire(session, None, tender, event, actor=SYSTEM)
-        else:
-            operations.fire(session, officer, tender, event)
+def _first(session, column, *where):
+    return session.exec(select(column).where(*where).order_by(column)).first()
+
+
+def _advance(session, officer, tender, stage: str, bureau_user) -> None:
+    """Through the real operations: a question answered in a bulletin, a clarification drafted, a vision
+    submitted with an attachment, the deadline passed and the visions opened."""
+    target = STAGES.index(stage)
+    if target >= 1:
+        operations.fire(session, officer, tender, "open_invitation")
+        question = bulletins.ask(session, bureau_user, tender, "Hoe groot is de groep per laag?")
+        bulletins.answer(session, officer, tender, question.id, "Ongeveer twintig mensen.")
+        bulletins.publish(session, officer, tender)
+        bulletins.add_clarification(session, officer, tender, "Locatie", "De bijeenkomsten zijn in het stadhuis.")
+        session.commit()
+    if target >= 2:
+        operations.fire(session, officer, tender, "open_submission")
+        portal_factories.submit(session, bureau_user, tender,
+                                upload=submissions.Upload(portal_factories.pdf_bytes(), "visie.pdf"))
+    if target >= 3:
+        clock.freeze(tender.vision_deadline + timedelta(minutes=1))
+        operations.fire(session, None, tender, "close_submission", actor=SYSTEM)
         session.commit()
 
 

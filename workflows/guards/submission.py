@@ -19,3 +19,13 @@ def vision_deadline_passed(ctx: Context) -> Optional[str]:
 
 
 DEADLINE_PASSED = (Guard("vision_deadline_passed", vision_deadline_passed),)
+
+
+def has_valid_vision(ctx: Context) -> Optional[str]:
+    from app.portal.submissions import valid_visions
+    if ctx.memo("valid_visions", lambda: valid_visions(ctx.session, ctx.obj.id)):
+        return None
+    return _("No valid vision arrived; declare the tender unsuccessful instead.")
+
+
+VISIONS_TO_OPEN = DEADLINE_PASSED + (Guard("has_valid_vision", has_valid_vision),)
