@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.authz import is_buyer_officer
 from workflows.core import Context, State, Transition, Workflow
 from workflows.guards.draft import READY_TO_INVITE
+from workflows.guards.evaluation import PITCH_DONE, VISION_DONE
 from workflows.guards.submission import DEADLINE_PASSED
 
 OFFICER = frozenset({"officer"})
@@ -60,8 +61,10 @@ TRANSITIONS = (
                OFFICER_OR_SYSTEM, guards=DEADLINE_PASSED),
     Transition("declare_unsuccessful", ("vision_submission",), "unsuccessful", _l("Declare unsuccessful"),
                OFFICER_OR_SYSTEM, guards=DEADLINE_PASSED, reason_required=True, danger=True),
-    Transition("start_pitches", ("vision_review",), "pitch", _l("Start the pitches"), OFFICER),
-    Transition("start_selection", ("pitch",), "selection", _l("Start the selection"), OFFICER),
+    Transition("start_pitches", ("vision_review",), "pitch", _l("Start the pitches"), OFFICER,
+               guards=VISION_DONE),
+    Transition("start_selection", ("pitch",), "selection", _l("Start the selection"), OFFICER,
+               guards=PITCH_DONE),
     Transition("send_decision", ("selection",), "standstill", _l("Send the award decision"), OFFICER),
     Transition("reopen_selection", ("standstill",), "selection", _l("Return to selection (objection upheld)"),
                OFFICER, reason_required=True, danger=True),

@@ -21,6 +21,8 @@ from workflows.diagram import render_svg
 def dashboard():
     if current_user.role == "admin":
         return redirect(url_for("admin.index"))
+    if current_user.role == "evaluator":
+        return redirect(url_for("evaluation.index"))
     data = queries.load_dashboard(db.session(), current_user)
     return render_template("tenders/dashboard.html", data=data, states=tender_engine().workflow.states)
 
