@@ -142,11 +142,14 @@ class EvaluationFactory:
     def score_round(self, sc: Scenario, stage: str, table: dict[int, list[int]]):
         """Every evaluator submits `table[bureau_id]` for each bureau it may score; then consensus on the
         same values."""
+        from app.evaluation.panel import load_panel
+        state = load_panel(self.session, sc.tender)
         for b in sc.bureaus:
             if b.id not in table:
                 continue
             for e in sc.evaluators:
-                self.score(sc, e, stage, b, table[b.id])
+                if not state.blocked(e.id, b.id):
+                    self.score(sc, e, stage, b, table[b.id])
             self.consensus(sc, stage, b, table[b.id])
 
     def shortlist(self, sc: Scenario, picked: list[Bureau]) -> None:

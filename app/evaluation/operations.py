@@ -509,6 +509,7 @@ def add_slot(session: Session, officer: User, tender: Tender, starts_at: datetim
     state = load_panel(session, tender)
     _require_stage_active(state, "pitch")
     location, online_url = (location or "").strip(), (online_url or "").strip()
+    starts_at = starts_at.replace(second=0, microsecond=0)  # slots are planned in whole minutes
     problems = []
     if starts_at <= now():
         problems.append(_("A pitch slot must lie in the future."))
