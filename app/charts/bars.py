@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from app.charts.svg import done, fmt, num, open_svg, text, wrap
 
-WIDTH, LABEL_W, RIGHT, BAR_H, GAP, TOP = 680, 230, 70, 22, 12, 8
+WIDTH, LABEL_W, RIGHT, BAR_H, GAP, TOP = 720, 230, 110, 22, 12, 8
 
 
 @dataclass

@@ -264,4 +264,4 @@ def _ranking_chart(tender: Tender, state: PanelState, lot: Lot, rows: list[RankR
         legend = [(_("vision (× %(w)d %%)", w=tender.vision_stage_weight), "chart-seg-vision"),
                   (_("pitch (× %(w)d %%)", w=tender.pitch_stage_weight), "chart-seg-pitch")]
     title = _("Ranking for %(lot)s", lot=lot.title)
-    return bar_chart(bars, title, Decimal(100), _("no total yet"), legend)
+    return bar_chart(bars, title, Decimal(100), _("no final score") if by == "final" else _("no total yet"), legend)
