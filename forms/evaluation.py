@@ -56,14 +56,18 @@ class SheetBase(FlaskForm):
     action = StringField()  # "save" (draft) or "submit": the button pressed
 
 
+def _per_criterion(base, criteria, text_name: str, text_label, formdata, data):
+    """A form class with value_<criterion id> (a score) and <text_name>_<criterion id> per criterion."""
+    form_class = type(base.__name__.replace("Base", "Form"), (base,), {})
+    for c in criteria:
+        setattr(form_class, f"value_{c.id}", ScoreField(c.title, levels=c.levels()))
+        setattr(form_class, f"{text_name}_{c.id}", text_area(text_label, max_length=10_000))
+    return form_class(formdata=formdata, data=data)
+
+
 def sheet_form(criteria, formdata=None, data=None):
     """value_<criterion id> and rationale_<criterion id> for each criterion of the stage."""
-    class SheetForm(SheetBase):
-        pass
-    for c in criteria:
-        setattr(SheetForm, f"value_{c.id}", ScoreField(c.title, levels=c.levels()))
-        setattr(SheetForm, f"rationale_{c.id}", text_area(_l("Rationale"), max_length=10_000))
-    return SheetForm(formdata=formdata, data=data)
+    return _per_criterion(SheetBase, criteria, "rationale", _l("Rationale"), formdata, data)
 
 
 class DeclarationBase(FlaskForm):
@@ -90,14 +94,13 @@ def declaration_form(bureau_ids, formdata=None, data=None):
     return DeclarationForm(formdata=formdata, data=data)
 
 
+class ConsensusBase(FlaskForm):
+    pass
+
+
 def consensus_form(criteria, formdata=None, data=None):
     """value_<criterion id> and note_<criterion id> for each criterion of the stage."""
-    class ConsensusForm(FlaskForm):
-        pass
-    for c in criteria:
-        setattr(ConsensusForm, f"value_{c.id}", ScoreField(c.title, levels=c.levels()))
-        setattr(ConsensusForm, f"note_{c.id}", text_area(_l("Consensus note"), max_length=10_000))
-    return ConsensusForm(formdata=formdata, data=data)
+    return _per_criterion(ConsensusBase, criteria, "note", _l("Consensus note"), formdata, data)
 
 
 def shortlist_form(bureau_ids, formdata=None):
