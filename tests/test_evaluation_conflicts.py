@@ -148,3 +148,49 @@ def test_only_the_panel_and_the_buyers_get_in(ev, login_as, make):
         assert client.get(f"/evaluation/tenders/{sc.id}/ranking").status_code == 404
     bureau_user = make.bureau_user(sc.bureaus[0])
     assert login_as(bureau_user).get(f"/evaluation/tenders/{sc.id}").status_code == 404
+
+
+def test_vision_attachments_download_for_the_panel_only(ev, login_as, session):
+    from app import files
+    from app.models import Vision, VisionVersion
+    sc = ev.in_review()
+    first, second = sc.bureaus[0], sc.bureaus[1]
+    version = session.exec(select(VisionVersion).join(Vision, Vision.id == VisionVersion.vision_id)
+                           .where(Vision.bureau_id == first.id)).one()
+    stored = files.store(session, data=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", filename="visie.pdf",
+                         tender_id=sc.id, owner_type="vision_version", owner_id=version.id, user_id=None)
+    session.commit()
+    member, conflicted = sc.evaluators[0], sc.evaluators[1]
+    ev.declare(sc, member)
+    ev.declare(sc, conflicted, {first.id: "other"})
+    client = login_as(member)
+    assert "visie.pdf" in client.get(f"/evaluation/tenders/{sc.id}/bureaus/{first.id}").get_data(as_text=True)
+    response = client.get(f"/evaluation/tenders/{sc.id}/bureaus/{first.id}/attachments/{stored.id}")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+    assert response.data.startswith(b"%PDF")
+    assert client.get(f"/evaluation/tenders/{sc.id}/bureaus/{second.id}/attachments/{stored.id}").status_code == 404
+    other = login_as(conflicted)
+    assert other.get(f"/evaluation/tenders/{sc.id}/bureaus/{first.id}/attachments/{stored.id}").status_code == 404
+
+
+def test_nothing_opens_while_the_visions_are_sealed(make, login_as):
+    from app.tenders import operations as tender_ops
+    officer = make.officer()
+    tender = make.tender(officer)
+    tender_ops.fire(make.session, officer, tender, "open_invitation")
+    tender_ops.fire(make.session, officer, tender, "open_submission")
+    make.session.commit()
+    from app.models import PanelMember
+    member_id = make.session.exec(select(PanelMember.user_id).where(PanelMember.tender_id == tender.id)).first()
+    from app.models import User
+    member = make.session.get(User, member_id)
+    for user in (member, officer):
+        client = login_as(user)
+        assert client.get(f"/evaluation/tenders/{tender.id}").status_code == 404
+        assert client.get(f"/evaluation/tenders/{tender.id}/ranking").status_code == 404
+
+
+def test_the_dashboard_sends_evaluators_to_their_panels(make, login_as):
+    member = make.evaluator(make.organisation())
+    response = login_as(member).get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/evaluation/")

@@ -26,8 +26,9 @@ from app.models import (
 )
 
 STAGE_STATES = {"vision": "vision_review", "pitch": "pitch"}
-# Tender states in which the evaluation pages exist (read-only after the stage they belong to).
-EVALUATION_STATES = ("vision_review", "pitch", "selection", "standstill", "awarded", "cancelled")
+# Tender states in which the evaluation pages exist (read-only after the stage they belong to). Not
+# `cancelled`: a tender cancelled during the submission period holds visions that must stay sealed.
+EVALUATION_STATES = ("vision_review", "pitch", "selection", "standstill", "awarded")
 
 
 @dataclass
@@ -71,11 +72,9 @@ class PanelState:
 
     def stage_open(self, stage: str) -> bool:
         """The stage has started (its pages exist): vision from vision_review on, pitch from pitch on."""
-        order = ("vision_review", "pitch", "selection", "standstill", "awarded")
         state = self.tender.state
-        if state == "cancelled":
-            return stage == "vision" or any(s[0] == "pitch" for s in self.sheets)
-        return state in order and order.index(state) >= order.index(STAGE_STATES[stage])
+        return state in EVALUATION_STATES and \
+            EVALUATION_STATES.index(state) >= EVALUATION_STATES.index(STAGE_STATES[stage])
 
     # --- pitches ------------------------------------------------------------------------------
     @cached_property

@@ -11,7 +11,7 @@ from app.authz import roles_required, tender_or_404, visible_tenders
 from app.evaluation import bp, operations, queries
 from app.evaluation.panel import EVALUATION_STATES, load_panel
 from app.files import send
-from app.models import Attachment, Tender
+from app.models import Tender
 from app.web import CONFLICT, INVALID, flash_refusal
 from forms.evaluation import (
     CONFLICT_LABELS, DueForm, ExcuseForm, ReasonForm, consensus_form, declaration_form, shortlist_form, sheet_form,
@@ -164,7 +164,7 @@ def attachment(tender_id: int, bureau_id: int, attachment_id: int):
         return away
     material = queries.material(db.session(), tender, bureau_id)
     found = next((a for a in material.attachments if a.id == attachment_id), None)
-    if not isinstance(found, Attachment):
+    if found is None:
         abort(404)
     return send(found)
 
