@@ -65,8 +65,11 @@ def test_a_bureau_books_a_slot_and_gets_a_calendar_invitation(ev, pitching, logi
     client = login_as(sc.bureau_users[b0.id])
     page = client.get(f"/evaluation/pitches/{sc.id}").get_data(as_text=True)
     assert "Book this slot" in page and "https://meet.example/p1" not in page
-    # A bureau field in the form is never read: the booking is always for the user's own bureau.
-    assert client.post(f"/evaluation/pitches/{sc.id}", data={"slot": slot.id, "bureau": b1.id}).status_code == 302
+    # Booking for another bureau is refused; the booking is always for the user's own bureau.
+    other = client.post(f"/evaluation/pitches/{sc.id}", data={"slot": slot.id, "bureau": b1.id})
+    assert other.status_code == 422 and "only for your own bureau" in other.get_data(as_text=True)
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "pitch.booked")).first() is None
+    assert client.post(f"/evaluation/pitches/{sc.id}", data={"slot": slot.id, "bureau": b0.id}).status_code == 302
     session.expire_all()
     booked = session.get(PitchSlot, slot.id)
     assert booked.bureau_id == b0.id and booked.booked_by_id == sc.bureau_users[b0.id].id

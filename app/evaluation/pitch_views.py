@@ -13,6 +13,7 @@ from app.evaluation.views import attempt, load, refusal_status
 from app.models import ShortlistEntry, Tender
 from app.web import INVALID
 from forms.evaluation import BookForm, SlotForm, WithdrawForm
+from workflows import Refused
 
 
 def _slots_page(tender, state, form=None, withdraw_form=None, status: int = 200, refusal=None):
@@ -112,8 +113,11 @@ def bureau_pitch(tender_id: int):
     form = BookForm(formdata=request.form if request.method == "POST" else None)
     refusal = None
     if request.method == "POST":
-        if form.validate():
-            # The bureau is always the user's own: a bureau field in the request is never read.
+        claimed = request.form.get("bureau")
+        if claimed not in (None, "", str(current_user.bureau_id)):
+            # The booking is always for the user's own bureau; a request naming another is refused.
+            refusal = Refused([_("You can book a pitch slot only for your own bureau.")], kind="invalid")
+        elif form.validate():
             _slot, refusal = attempt(lambda s: operations.book_slot(s, current_user, tender, form.slot.data))
             if refusal is None:
                 flash(_("Your pitch is booked. The invitation with a calendar file is on its way by e-mail."),
