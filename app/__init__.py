@@ -51,12 +51,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.portal import bp as portal_bp
+    from app.evaluation import bp as evaluation_bp
     from app.tenders import bp as tenders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(tenders_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(evaluation_bp, url_prefix="/evaluation")
     errors.init_app(app)
 
 

@@ -76,7 +76,7 @@ def test_set_password_link_works_once(app, client, make, session):
     assert client.get(f"/account/set-password/{token}").status_code == 200
     response = client.post(f"/account/set-password/{token}", data={"password": "first password!", "confirm": "first password!"})
     assert response.status_code == 303
-    assert client.get("/").status_code == 200
+    assert client.get("/evaluation/").status_code == 200  # logged in (evaluators land on their panel list)
     again = app.test_client().get(f"/account/set-password/{token}")
     assert again.status_code == 404 and "used already" in again.get_data(as_text=True)
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "user.password_set")).first() is not None

@@ -73,6 +73,9 @@ def test_after_the_deadline_the_panel_and_officer_read_it(app, sealed, login_as,
     assert f"{tender.reference}: vision_review" in result.output
     vision_url = f"/tenders/{tender.id}/visions/{sealed['ids']['vision_id']}"
     attachment_url = f"{vision_url}/attachments/{sealed['ids']['attachment_id']}"
+    # Before declaring conflicts of interest a panel member sees no material (issue 4).
+    assert login_as(sealed["evaluator"]).get(vision_url).status_code == 404
+    _declare_no_conflicts(session, sealed["evaluator"], tender)
     for who in ("officer", "evaluator"):
         client = login_as(sealed[who])
         assert MARKER in client.get(vision_url).get_data(as_text=True)
@@ -86,6 +89,15 @@ def test_after_the_deadline_the_panel_and_officer_read_it(app, sealed, login_as,
     other_bureau = login_as(sealed["other"])
     own_url = f"/portal/tenders/{tender.id}/vision/attachments/{sealed['ids']['attachment_id']}"
     assert other_bureau.get(own_url).status_code == 404
+
+
+def _declare_no_conflicts(session, evaluator, tender):
+    from app.evaluation import operations as evaluation
+    from app.evaluation.panel import load_panel
+    tender = session.get(type(tender), tender.id)
+    evaluation.declare_conflicts(session, evaluator, tender,
+                                 {b: ("none", "") for b in load_panel(session, tender).bureaus})
+    session.commit()
 
 
 def test_another_bureaus_attachment_is_404_before_and_after(sealed, login_as):

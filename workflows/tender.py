@@ -11,6 +11,7 @@ from workflows.core import Context, State, Transition, Workflow
 from app.portal.invitations import notify_cancelled, send_invitations
 from app.portal.submissions import record_opening
 from workflows.guards.draft import READY_TO_INVITE
+from workflows.guards.evaluation import PITCH_DONE, VISION_DONE
 from workflows.guards.invitation import QUESTIONS_SETTLED
 from workflows.guards.submission import DEADLINE_PASSED, VISIONS_TO_OPEN
 
@@ -66,8 +67,10 @@ TRANSITIONS = (
     Transition("declare_unsuccessful", ("vision_submission",), "unsuccessful", _l("Declare unsuccessful"),
                OFFICER_OR_SYSTEM, guards=DEADLINE_PASSED, reason_required=True, danger=True,
                effects=(record_opening,)),
-    Transition("start_pitches", ("vision_review",), "pitch", _l("Start the pitches"), OFFICER),
-    Transition("start_selection", ("pitch",), "selection", _l("Start the selection"), OFFICER),
+    Transition("start_pitches", ("vision_review",), "pitch", _l("Start the pitches"), OFFICER,
+               guards=VISION_DONE),
+    Transition("start_selection", ("pitch",), "selection", _l("Start the selection"), OFFICER,
+               guards=PITCH_DONE),
     Transition("send_decision", ("selection",), "standstill", _l("Send the award decision"), OFFICER),
     Transition("reopen_selection", ("standstill",), "selection", _l("Return to selection (objection upheld)"),
                OFFICER, reason_required=True, danger=True),

@@ -51,17 +51,20 @@ def stage_totals(criteria: list[Criterion], scores: list[ConsensusScore], stage:
     return totals
 
 
-def assign_ranks(rows: list[RankRow]) -> list[RankRow]:
-    """Sort by final score (highest first); equal scores share a rank; unscored rows go last, unranked."""
-    scored = sorted((r for r in rows if r.final is not None), key=lambda r: r.final, reverse=True)
+def assign_ranks(rows: list[RankRow], by: str = "final") -> list[RankRow]:
+    """Sort by the `by` score (final, vision or pitch; highest first); equal scores share a rank;
+    unscored rows go last, unranked."""
+    def key(r: RankRow):
+        return getattr(r, by)
+    scored = sorted((r for r in rows if key(r) is not None), key=key, reverse=True)
     rank = 0
     for i, row in enumerate(scored):
-        if i == 0 or row.final != scored[i - 1].final:
+        if i == 0 or key(row) != key(scored[i - 1]):
             rank = i + 1
         row.rank = rank
     for i, row in enumerate(scored):
-        row.tied = any(o is not row and o.final == row.final for o in scored)
-    return scored + [r for r in rows if r.final is None]
+        row.tied = any(o is not row and key(o) == key(row) for o in scored)
+    return scored + [r for r in rows if key(r) is None]
 
 
 def applicants_per_lot(session: Session, tender_id: int) -> dict[int, set[int]]:
@@ -79,8 +82,9 @@ def applicants_per_lot(session: Session, tender_id: int) -> dict[int, set[int]]:
     return out
 
 
-def ranking_per_lot(session: Session, tender: Tender) -> dict[int, list[RankRow]]:
-    """{lot_id: ranked rows}. Final = vision × vision weight + pitch × pitch weight, once both are agreed."""
+def ranking_per_lot(session: Session, tender: Tender, by: str = "final") -> dict[int, list[RankRow]]:
+    """{lot_id: ranked rows}. Final = vision × vision weight + pitch × pitch weight, once both are agreed.
+    `by="vision"` ranks on the vision total alone (the ranking the shortlist is chosen from)."""
     criteria = session.exec(select(Criterion).where(Criterion.tender_id == tender.id)).all()
     scores = session.exec(select(ConsensusScore).where(ConsensusScore.tender_id == tender.id)).all()
     vision, pitch = stage_totals(criteria, scores, "vision"), stage_totals(criteria, scores, "pitch")
@@ -95,5 +99,12 @@ def ranking_per_lot(session: Session, tender: Tender) -> dict[int, list[RankRow]
             if v is not None and p is not None:
                 final = _round((v * tender.vision_stage_weight + p * tender.pitch_stage_weight) / 100)
             rows.append(RankRow(bureau_id, v, p, final))
-        out[lot_id] = assign_ranks(rows)
+        out[lot_id] = assign_ranks(rows, by)
     return out
+
+
+def stage_contributions(tender: Tender, row: RankRow) -> tuple[Optional[Decimal], Optional[Decimal]]:
+    """What the vision and the pitch each add to the final score (for stacked ranking charts)."""
+    v = _round(row.vision * tender.vision_stage_weight / 100) if row.vision is not None else None
+    p = _round(row.pitch * tender.pitch_stage_weight / 100) if row.pitch is not None else None
+    return v, p

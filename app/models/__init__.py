@@ -9,5 +9,8 @@ from app.models.mail import OutboxAttachment, OutboxMessage  # noqa: F401
 from app.models.files import Attachment  # noqa: F401
 from app.models.submissions import Vision, VisionLot, VisionVersion  # noqa: F401
 from app.models.evaluation import ConsensusScore  # noqa: F401
+from app.models.scoring import (  # noqa: F401
+    ConflictDeclaration, PanelExcusal, PitchSlot, Score, ScoreRevision, ScoreSheet, ScoringRound, ShortlistEntry,
+)
 from app.models.programmes import Contract, Programme  # noqa: F401
 from app.models.bulletins import Bulletin, OpeningRecord, Question  # noqa: F401

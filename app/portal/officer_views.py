@@ -157,9 +157,17 @@ def _readable(tender_id: int, vision_id: int):
             "Until then you see only whether and when each bureau submitted.",
             deadline=format_local(tender.vision_deadline, "long"))), CONFLICT))
     found = submissions.readable_vision(session, tender, vision_id)
-    if found is None:
+    if found is None or not _panel_may_open(session, tender, found[1].id):
         abort(404)
     return tender, found
+
+
+def _panel_may_open(session, tender, bureau_id: int) -> bool:
+    """Evaluators follow the panel's rules: declared for every bureau, no conflict with this one."""
+    if current_user.role != "evaluator":
+        return True
+    from app.evaluation.panel import load_panel
+    return load_panel(session, tender).may_open(current_user, bureau_id)
 
 
 @bp.route("/tenders/<int:tender_id>/visions/<int:vision_id>")

@@ -23,6 +23,8 @@ def dashboard():
         return redirect(url_for("admin.index"))
     if current_user.role == "bureau":
         return redirect(url_for("portal.index"))
+    if current_user.role == "evaluator":
+        return redirect(url_for("evaluation.index"))
     data = queries.load_dashboard(db.session(), current_user)
     return render_template("tenders/dashboard.html", data=data, states=tender_engine().workflow.states)
 

@@ -153,6 +153,11 @@ def test_invitation_questions_sealed_vision_and_opening(page, browser, live_serv
     expect(opening.locator("tr[data-bureau='Het U-Lab']")).to_contain_text("geen visie ingediend")
     panel = _new_page(browser, live_server)
     log_in(panel, evaluator.email, PASSWORD)
+    # Material unlocks only after the member declared their conflicts of interest (issue 4).
+    panel.goto(f"/evaluation/tenders/{tender.id}/conflicts")
+    panel.locator("select[id^=kind_]").first.select_option("none")
+    panel.click("form.declarations button[type=submit]")
+    expect(panel.locator(".flash-success")).to_contain_text("Je verklaringen zijn vastgelegd.")
     panel.goto(f"/tenders/{tender.id}")
     panel.click("#opening a:has-text('Lees de visie')")
     expect(panel.locator("h1")).to_have_text("Visie van Bureau Meervoud")

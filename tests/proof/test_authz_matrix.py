@@ -36,7 +36,8 @@ def always(roles) -> Expect:
 
 def from_stage(first: str, roles) -> Expect:
     """Allowed from `first` on (earlier the object does not exist yet, or is not shown to them)."""
-    return lambda stage: frozenset(roles) if W.STAGES.index(stage) >= W.STAGES.index(first) else frozenset()
+    order = W.ALL_STAGES
+    return lambda stage: frozenset(roles) if order.index(stage) >= order.index(first) else frozenset()
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,39 @@ ROUTES: dict[str, Optional[Route]] = {
     "portal.remove_clarification": Route("/tenders/{tender}/clarifications/{clarification}/delete",
                                          from_stage("invitation", OFFICERS), ("POST",), last=True),
     "portal.publish": Route("/tenders/{tender}/bulletins", always(OFFICERS), ("POST",)),
-    "portal.read_vision": Route("/tenders/{tender}/visions/{vision}", from_stage("vision_submission", OFFICERS | PANEL)),
-    "portal.read_attachment": Route("/tenders/{tender}/visions/{vision}/attachments/{attachment}",
-                                    from_stage("vision_submission", OFFICERS | PANEL)),
+    # Before the opening: sealed (409) for the buyers and the panel; after: not for a conflicted member.
+    "portal.read_vision": Route("/tenders/{tender}/visions/{vision}", lambda stage: (
+        OFFICERS | PANEL if stage == "vision_submission" else from_stage("vision_review", OFFICERS | {"panel"})(stage))),
+    "portal.read_attachment": Route("/tenders/{tender}/visions/{vision}/attachments/{attachment}", lambda stage: (
+        OFFICERS | PANEL if stage == "vision_submission" else from_stage("vision_review", OFFICERS | {"panel"})(stage))),
     "portal.outbox": Route("/outbox", always(ALL_OFFICERS)),
     "portal.outbox_message": Route("/outbox/{message}", from_stage("invitation", OFFICERS)),
+    # The evaluation panel (issue 4). "panel" declared no conflict; "conflicted" declared one with "bureau".
+    "evaluation.index": Route("/evaluation/", always(ALL_OFFICERS | PANEL | {"outsider"})),
+    "evaluation.tender": Route("/evaluation/tenders/{tender}", from_stage("vision_review", OFFICERS | PANEL)),
+    "evaluation.conflicts": Route("/evaluation/tenders/{tender}/conflicts", from_stage("vision_review", PANEL), ("GET", "POST")),
+    "evaluation.excuse": Route("/evaluation/tenders/{tender}/excuse", from_stage("vision_review", OFFICERS), ("POST",)),
+    "evaluation.bureau": Route("/evaluation/tenders/{tender}/bureaus/{bureau_id}",
+                               from_stage("vision_review", OFFICERS | {"panel"})),
+    "evaluation.attachment": Route("/evaluation/tenders/{tender}/bureaus/{bureau_id}/attachments/{attachment}",
+                                   from_stage("vision_review", OFFICERS | {"panel"})),
+    "evaluation.sheet": Route("/evaluation/tenders/{tender}/vision/{bureau_id}", from_stage("vision_review", {"panel"}),
+                              ("GET", "POST")),
+    "evaluation.reopen": Route("/evaluation/tenders/{tender}/sheets/{sheet}/reopen", from_stage("vision_review", OFFICERS), ("POST",)),
+    "evaluation.due": Route("/evaluation/tenders/{tender}/vision/due", from_stage("vision_review", OFFICERS), ("POST",)),
+    # The consensus view opens once every sheet for the bureau is in (none are, in this world).
+    "evaluation.consensus": Route("/evaluation/tenders/{tender}/vision/{bureau_id}/consensus",
+                                  from_stage("selection", OFFICERS | {"panel"}), ("GET", "POST")),
+    # Open to the panel; lots holding a bureau a member may not see are hidden from that member.
+    "evaluation.ranking": Route("/evaluation/tenders/{tender}/ranking", from_stage("vision_review", OFFICERS | PANEL)),
+    "evaluation.shortlist": Route("/evaluation/tenders/{tender}/shortlist", from_stage("vision_review", OFFICERS), ("GET", "POST")),
+    "evaluation.slots": Route("/evaluation/tenders/{tender}/slots", from_stage("pitch", OFFICERS), ("GET", "POST")),
+    "evaluation.remove_slot": Route("/evaluation/tenders/{tender}/slots/{slot}/delete", from_stage("vision_review", OFFICERS), ("POST",)),
+    "evaluation.publish_slots": Route("/evaluation/tenders/{tender}/slots/publish", from_stage("vision_review", OFFICERS), ("POST",)),
+    "evaluation.withdraw": Route("/evaluation/tenders/{tender}/withdraw", from_stage("vision_review", OFFICERS), ("POST",)),
+    "evaluation.bureau_pitches": Route("/evaluation/pitches", always(BUREAUS)),
+    "evaluation.bureau_pitch": Route("/evaluation/pitches/{tender}", from_stage("pitch", {"bureau"}), ("GET", "POST")),
+    "evaluation.bureau_ics": Route("/evaluation/pitches/{tender}/pitch.ics", from_stage("pitch", {"bureau"})),
 }
 
 

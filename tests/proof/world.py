@@ -17,8 +17,10 @@ from sqlmodel import select
 from app import clock
 from app.audit import SYSTEM
 from app.models import (
-    Attachment, Bureau, Criterion, Invitation, Lot, OutboxMessage, PanelMember, Question, User, Vision,
+    Attachment, Bureau, Criterion, Invitation, Lot, OutboxMessage, PanelMember, PitchSlot, Question, ScoreSheet,
+    User, Vision,
 )
+from app.evaluation import operations as evaluation
 from app.portal import bulletins, submissions
 from app.tenders import operations
 from tests import portal_factories
@@ -26,6 +28,9 @@ from tests import portal_factories
 ROLES = ("anonymous", "admin", "officer", "co_officer", "other_officer", "panel", "conflicted", "outsider",
          "bureau", "other_bureau", "stranger_bureau")
 STAGES = ("draft", "invitation", "vision_submission", "vision_review")
+# The whole procedure, for expectations that start at a later stage than the world reaches yet.
+ALL_STAGES = ("draft", "invitation", "vision_submission", "vision_review", "pitch", "selection", "standstill",
+              "awarded")
 
 
 @dataclass
@@ -52,6 +57,8 @@ def build(make, session, stage: str) -> World:
     operations.add_invitee(session, officer, tender, extra, None)
     session.commit()
     _advance(session, officer, tender, stage, bureaus["bureau"])
+    if stage == "vision_review":
+        _declare(session, session.get(type(tender), tender.id), panel, conflicted, bureaus["bureau"].bureau_id)
     users = {
         "anonymous": None, "admin": make.admin(), "officer": officer, "co_officer": make.officer(co),
         "other_officer": make.officer(), "panel": panel, "conflicted": conflicted,
@@ -73,6 +80,8 @@ def build(make, session, stage: str) -> World:
         "vision": _first(session, Vision.id, Vision.tender_id == tender.id),
         "attachment": _first(session, Attachment.id, Attachment.tender_id == tender.id),
         "message": _first(session, OutboxMessage.id, OutboxMessage.tender_id == tender.id),
+        "sheet": _first(session, ScoreSheet.id, ScoreSheet.tender_id == tender.id),
+        "slot": _first(session, PitchSlot.id, PitchSlot.tender_id == tender.id),
     }
     return World(stage, users, ids)
 
@@ -100,6 +109,13 @@ def _advance(session, officer, tender, stage: str, bureau_user) -> None:
         clock.freeze(tender.vision_deadline + timedelta(minutes=1))
         operations.fire(session, None, tender, "close_submission", actor=SYSTEM)
         session.commit()
+
+
+def _declare(session, tender, panel, conflicted, bureau_id) -> None:
+    """The panel member declares no conflicts and keeps a draft sheet; the other one has a conflict."""
+    evaluation.declare_conflicts(session, panel, tender, {bureau_id: ("none", "")})
+    evaluation.declare_conflicts(session, conflicted, tender, {bureau_id: ("professional", "Oud-collega.")})
+    session.commit()
 
 
 def user_of(world: World, role: str) -> User | None:
