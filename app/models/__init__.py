@@ -10,3 +10,4 @@ from app.models.files import Attachment  # noqa: F401
 from app.models.submissions import Vision, VisionLot, VisionVersion  # noqa: F401
 from app.models.evaluation import ConsensusScore  # noqa: F401
 from app.models.programmes import Contract, Programme  # noqa: F401
+from app.models.award import AwardDecision, DecisionLetter, LotSelection, Objection  # noqa: F401
