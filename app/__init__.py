@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.portal import bp as portal_bp
     from app.evaluation import bp as evaluation_bp
+    from app.award import bp as award_bp
     from app.tenders import bp as tenders_bp
 
     app.register_blueprint(auth_bp)
@@ -59,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tenders_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(evaluation_bp, url_prefix="/evaluation")
+    app.register_blueprint(award_bp)
     errors.init_app(app)
 
 

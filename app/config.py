@@ -83,6 +83,8 @@ def from_environment(instance_path: str) -> dict:
         "MIN_INVITEES": _int("MIN_INVITEES", 3),
         "MAX_INVITEES": _int("MAX_INVITEES", 5),
         "STANDSTILL_DAYS": _int("STANDSTILL_DAYS", 20),
+        # Days equated with holidays by royal decree (Algemene termijnenwet art. 3(3)): ISO dates.
+        "EQUATED_HOLIDAYS": os.environ.get("EQUATED_HOLIDAYS", ""),
         "REMINDER_DAYS_BEFORE_DEADLINE": _int("REMINDER_DAYS_BEFORE_DEADLINE", 3),
         "SCORE_SPREAD_THRESHOLD": _int("SCORE_SPREAD_THRESHOLD", 4),
         "SCORING_REMINDER_DAYS_BEFORE": _int("SCORING_REMINDER_DAYS_BEFORE", 2),

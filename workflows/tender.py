@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.authz import is_buyer_officer
+from app.award import operations as award
 from workflows.core import Context, State, Transition, Workflow
-from app.portal.invitations import notify_cancelled, send_invitations
+from app.portal.invitations import send_invitations
 from app.portal.submissions import record_opening
+from workflows.guards.award import CAN_AWARD, CAN_REOPEN, SELECTION_COMPLETE
 from workflows.guards.draft import READY_TO_INVITE
 from workflows.guards.evaluation import PITCH_DONE, VISION_DONE
 from workflows.guards.invitation import QUESTIONS_SETTLED
@@ -71,12 +73,19 @@ TRANSITIONS = (
                guards=VISION_DONE),
     Transition("start_selection", ("pitch",), "selection", _l("Start the selection"), OFFICER,
                guards=PITCH_DONE),
-    Transition("send_decision", ("selection",), "standstill", _l("Send the award decision"), OFFICER),
+    Transition("send_decision", ("selection",), "standstill", _l("Send the award decision"), OFFICER,
+               guards=SELECTION_COMPLETE, effects=(award.send_decision_effect,),
+               help=_l("Every participating bureau receives its letter (e-mail with PDF) at the same moment; "
+                       "the standstill period starts.")),
     Transition("reopen_selection", ("standstill",), "selection", _l("Return to selection (objection upheld)"),
-               OFFICER, reason_required=True, danger=True),
-    Transition("award", ("standstill",), "awarded", _l("Award definitively"), OFFICER_OR_SYSTEM),
+               OFFICER, guards=CAN_REOPEN, reason_required=True, danger=True,
+               effects=(award.reopen_selection_effect,),
+               help=_l("The decision is withdrawn and the bureaus are told; a new decision restarts the standstill.")),
+    Transition("award", ("standstill",), "awarded", _l("Award definitively"), OFFICER_OR_SYSTEM,
+               guards=CAN_AWARD, effects=(award.award_effect,),
+               help=_l("Creates a contract and a programme per awarded lot and bureau; everyone involved is told.")),
     Transition("cancel", BEFORE_AWARD, "cancelled", _l("Cancel the tender"), OFFICER,
-               reason_required=True, danger=True, effects=(keep_cancel_reason, notify_cancelled),
+               reason_required=True, danger=True, effects=(keep_cancel_reason, award.cancel_effect),
                help=_l("Every invited bureau is told, with your reason.")),
 )
 

@@ -191,16 +191,6 @@ def active_recipients(session: Session, tender_id: int) -> list[tuple[Invitation
     return list(rows)
 
 
-def notify_cancelled(ctx) -> None:
-    """Effect of `cancel`: every bureau that was invited hears it, with the reason."""
-    session, tender = ctx.session, ctx.obj
-    for invitation, bureau, user in active_recipients(session, tender.id):
-        subject, body = mail.render("tender_cancelled", locale=user.locale, tender=tender, bureau=bureau,
-                                    reason=tender.cancel_reason)
-        mail.queue(session, to=user.email, to_name=user.name, subject=subject, text=body, kind="cancellation",
-                   tender_id=tender.id, dedupe_key=f"cancelled:{tender.id}:{bureau.id}")
-
-
 def _when(moment) -> str:
     from app.i18n import format_local
     return format_local(moment)

@@ -9,6 +9,7 @@ from app import db
 from app.audit import Actor
 from app.audit.labels import CATEGORIES
 from app.authz import roles_required, tender_or_404
+from app.award.queries import tender_panel as award_panel
 from app.tenders import bp, operations, queries
 from app.web import CONFLICT, INVALID, form_status
 from forms.tender import ActionForm, TenderNewForm
@@ -49,7 +50,7 @@ def render_tender(tender, status: int = 200, typed_reasons: dict | None = None, 
     ctx = engine.context(session, tender, Actor.of(current_user), current_user)
     actions = engine.actions(ctx)
     return render_template(
-        "tenders/show.html", v=view, tender=tender, actions=actions,
+        "tenders/show.html", v=view, tender=tender, actions=actions, award=award_panel(session, tender),
         state=engine.workflow.state(tender.state), workflow=engine.workflow,
         diagram=render_svg(engine.workflow, tender.state, [a.transition.dest for a in actions if a.allowed]),
         can_edit=current_user.role == "officer" and tender.state == "draft",

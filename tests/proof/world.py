@@ -16,10 +16,13 @@ from sqlmodel import select
 
 from app import clock
 from app.audit import SYSTEM
+from app.models import VisionLot, VisionVersion
 from app.models import (
-    Attachment, Bureau, Criterion, Invitation, Lot, OutboxMessage, PanelMember, PitchSlot, Question, ScoreSheet,
-    User, Vision,
+    Attachment, Bureau, Criterion, DecisionLetter, Invitation, Lot, LotSelection, Objection, OutboxMessage,
+    PanelMember, PitchSlot, Programme, Question, ScoreSheet, User, Vision,
 )
+from app.award import operations as award
+from app.award.queries import current_decision
 from app.evaluation import operations as evaluation
 from app.portal import bulletins, submissions
 from app.tenders import operations
@@ -27,10 +30,9 @@ from tests import portal_factories
 
 ROLES = ("anonymous", "admin", "officer", "co_officer", "other_officer", "panel", "conflicted", "outsider",
          "bureau", "other_bureau", "stranger_bureau")
-STAGES = ("draft", "invitation", "vision_submission", "vision_review")
-# The whole procedure, for expectations that start at a later stage than the world reaches yet.
-ALL_STAGES = ("draft", "invitation", "vision_submission", "vision_review", "pitch", "selection", "standstill",
-              "awarded")
+STAGES = ("draft", "invitation", "vision_submission", "vision_review", "pitch", "selection", "standstill",
+          "awarded")
+ALL_STAGES = STAGES
 
 
 @dataclass
@@ -57,8 +59,10 @@ def build(make, session, stage: str) -> World:
     operations.add_invitee(session, officer, tender, extra, None)
     session.commit()
     _advance(session, officer, tender, stage, bureaus["bureau"])
-    if stage == "vision_review":
-        _declare(session, session.get(type(tender), tender.id), panel, conflicted, bureaus["bureau"].bureau_id)
+    if STAGES.index(stage) >= STAGES.index("vision_review"):
+        tender = session.get(type(tender), tender.id)
+        _declare(session, tender, panel, conflicted, bureaus["bureau"].bureau_id)
+        _evaluate_and_award(session, officer, tender, panel, bureaus["bureau"], stage)
     users = {
         "anonymous": None, "admin": make.admin(), "officer": officer, "co_officer": make.officer(co),
         "other_officer": make.officer(), "panel": panel, "conflicted": conflicted,
@@ -82,6 +86,13 @@ def build(make, session, stage: str) -> World:
         "message": _first(session, OutboxMessage.id, OutboxMessage.tender_id == tender.id),
         "sheet": _first(session, ScoreSheet.id, ScoreSheet.tender_id == tender.id),
         "slot": _first(session, PitchSlot.id, PitchSlot.tender_id == tender.id),
+        "selection": _first(session, LotSelection.id, LotSelection.tender_id == tender.id),
+        "letter": _first(session, DecisionLetter.id, DecisionLetter.tender_id == tender.id,
+                         DecisionLetter.bureau_id == bureaus["bureau"].bureau_id),
+        "objection": _first(session, Objection.id, Objection.tender_id == tender.id),
+        "objection_file": _first(session, Attachment.id, Attachment.tender_id == tender.id,
+                                 Attachment.owner_type == "objection"),
+        "programme": _first(session, Programme.id, Programme.tender_id == tender.id),
     }
     return World(stage, users, ids)
 
@@ -120,3 +131,44 @@ def _declare(session, tender, panel, conflicted, bureau_id) -> None:
 
 def user_of(world: World, role: str) -> User | None:
     return world.users[role]
+
+
+def _scores(session, tender, stage: str, value: int, text: str) -> dict:
+    criteria = session.exec(select(Criterion).where(Criterion.tender_id == tender.id, Criterion.stage == stage)).all()
+    return {c.id: (value, text) for c in criteria}
+
+
+def _evaluate_and_award(session, officer, tender, panel, bureau_user, stage: str) -> None:
+    """From the opened visions on, through the panel's and the officer's real operations."""
+    target = STAGES.index(stage)
+    b = bureau_user.bureau_id
+    if target >= STAGES.index("pitch"):
+        evaluation.save_sheet(session, panel, tender, "vision", b, _scores(session, tender, "vision", 8, "Sterk."), True)
+        evaluation.record_consensus(session, officer, tender, "vision", b, _scores(session, tender, "vision", 8, "Eens."))
+        evaluation.decide_shortlist(session, officer, tender, {b: (True, "")})
+        operations.fire(session, officer, tender, "start_pitches")
+        slot = evaluation.add_slot(session, officer, tender, clock.now() + timedelta(hours=2), 45, "Stadhuis", "")
+        evaluation.publish_slots(session, officer, tender)
+        evaluation.book_slot(session, bureau_user, tender, slot.id)
+        session.commit()
+    if target >= STAGES.index("selection"):
+        clock.freeze(clock.now() + timedelta(hours=3))  # the pitch was held
+        evaluation.save_sheet(session, panel, tender, "pitch", b, _scores(session, tender, "pitch", 6, "Helder."), True)
+        evaluation.record_consensus(session, officer, tender, "pitch", b, _scores(session, tender, "pitch", 6, "Eens."))
+        operations.fire(session, officer, tender, "start_selection")
+        session.commit()
+    if target >= STAGES.index("standstill"):
+        for lot_id in session.exec(select(VisionLot.lot_id).join(VisionVersion, VisionVersion.id == VisionLot.version_id)
+                                   .join(Vision, Vision.id == VisionVersion.vision_id)
+                                   .where(Vision.tender_id == tender.id)).all():
+            award.save_lot_selection(session, officer, tender, lot_id, {b: (True, "Past het best bij deze laag.")}, None)
+        operations.fire(session, officer, tender, "send_decision")
+        award.lodge_objection(session, bureau_user, tender, "Wij maken bezwaar.",
+                              [("bezwaar.pdf", portal_factories.pdf_bytes("bezwaar"))])
+        session.commit()
+    if target >= STAGES.index("awarded"):
+        objection = session.exec(select(Objection).where(Objection.tender_id == tender.id)).one()
+        award.handle_objection(session, officer, tender, objection.id, "rejected", "Ongegrond.", None)
+        clock.freeze(current_decision(session, tender.id).standstill_ends_at + timedelta(minutes=1))
+        operations.fire(session, None, tender, "award", actor=SYSTEM)
+        session.commit()
