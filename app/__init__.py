@@ -48,11 +48,13 @@ def _register_blueprints(app: Flask) -> None:
     from app import errors
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.programmes import bp as programmes_bp
     from app.tenders import bp as tenders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(tenders_bp)
+    app.register_blueprint(programmes_bp)
     errors.init_app(app)
 
 

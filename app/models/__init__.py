@@ -10,3 +10,7 @@ from app.models.files import Attachment  # noqa: F401
 from app.models.submissions import Vision, VisionLot, VisionVersion  # noqa: F401
 from app.models.evaluation import ConsensusScore  # noqa: F401
 from app.models.programmes import Contract, Programme  # noqa: F401
+from app.models.programme_cycle import (  # noqa: F401
+    EvaluationForm, IndicatorScore, Participant, PlanAcceptance, PlanComment, PlanIndicator, PlanRevision,
+    PlanSession, PlanSpread, PlanVersion, ProgrammeEvaluation, ProgrammePeriod,
+)
