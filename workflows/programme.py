@@ -60,7 +60,7 @@ PROGRAMME = Workflow(
     states=STATES,
     transitions=TRANSITIONS,
     initial="plan",
-    layout={"plan": (0, 0), "running": (1, 0), "evaluation": (2, 0), "ended": (3, 0)},
+    layout={"plan": (0, 0), "running": (1, 0), "evaluation": (2, 0), "ended": (2, 1)},
     authorise=authorise,
     tender_id_of=lambda p: p.tender_id,
 )

@@ -30,6 +30,8 @@ FORM_LABELS = {
 }
 FORM_TITLES = {MUNICIPALITY: _l("The municipality's evaluation"), BUREAU: _l("The bureau's self-evaluation")}
 SIDE_LABELS = {MUNICIPALITY: _l("municipality"), BUREAU: _l("bureau")}
+SIDE_TITLES = {MUNICIPALITY: _l("The municipality"), BUREAU: _l("The bureau")}
+ACCEPTED_BY_SIDE = {MUNICIPALITY: _l("accepted by the municipality"), BUREAU: _l("accepted by the bureau")}
 CADENCE_LABELS = {"yearly": _l("Yearly"), "quarterly": _l("Quarterly")}
 DECISION_LABELS = {
     "continue": _l("Continue as is"),

@@ -28,7 +28,6 @@ from app.models import (
 from app.programmes import operations as ops
 from app.programmes.access import BUREAU, MUNICIPALITY, other_side
 from app.programmes.labels import PLAN_FIELD_LABELS as FIELD_LABELS
-from app.programmes.labels import SIDE_LABELS
 from workflows import Refused
 
 SCALAR_FIELDS = ("target_group", "intake", "max_participants", "cost_per_participant_eur", "time_investment",
@@ -259,8 +258,7 @@ def accept(session: Session, user: User, programme: Programme, version: PlanVers
     accepted = {a.side: a for a in session.exec(select(PlanAcceptance).where(
         PlanAcceptance.plan_version_id == version.id, PlanAcceptance.revision == version.revision))}
     if side in accepted:
-        raise Refused([_("%(who)s already accepted this version for the %(side)s at %(when)s.",
-                         who=accepted[side].user_name, side=SIDE_LABELS[side],
+        raise Refused([_("%(who)s already accepted this revision at %(when)s.", who=accepted[side].user_name,
                          when=format_local(accepted[side].accepted_at))], kind="stale")
     actor = Actor.of(user)
     session.add(PlanAcceptance(plan_version_id=version.id, side=side, revision=version.revision,

@@ -58,7 +58,7 @@ class Task:
 
 
 def my_tasks(session: Session, user, rows: list[ProgrammeRow]) -> list[Task]:
-    """What this officer or bureau must do now, across their programmes (three queries)."""
+    """What this officer or bureau must do now, across their programmes (four queries)."""
     side = MUNICIPALITY if user.role == "officer" else BUREAU
     by_id = {r.programme.id: r for r in rows if r.programme.state != "ended"}
     if not by_id:
@@ -73,6 +73,12 @@ def my_tasks(session: Session, user, rows: list[ProgrammeRow]) -> list[Task]:
             .where(PlanVersion.programme_id.in_(by_id), PlanVersion.status == "draft",
                    PlanAcceptance.revision == PlanVersion.revision)).all():
         accepted[version_id].add(s)
+    with_versions = set(session.exec(select(PlanVersion.programme_id).where(
+        PlanVersion.programme_id.in_([i for i, r in by_id.items() if r.programme.state == "plan"]))).all())
+    for pid, row in by_id.items():
+        if row.programme.state == "plan" and pid not in with_versions:
+            tasks.append(Task(row, "draft", _("Write the first version of the programme plan together."),
+                              f"/programmes/{pid}"))
     for v in drafts:
         row, url = by_id[v.programme_id], f"/programmes/{v.programme_id}/plan/{v.number}"
         if side in accepted[v.id]:

@@ -96,10 +96,20 @@ def _labels():
         "period_name": labels.period_label,
         "programme_stage": lambda state: str(programme_engine().workflow.state(state).label),
         "side_label": lambda side: str(labels.SIDE_LABELS.get(side, side)),
+        "side_titles": labels.SIDE_TITLES,
+        "accepted_by_side": labels.ACCEPTED_BY_SIDE,
         "cadence_label": lambda cadence: str(labels.CADENCE_LABELS.get(cadence, cadence)),
         "decision_label": labels.decision_label,
         "participant_status": lambda status: str(labels.PARTICIPANT_LABELS.get(status, status)),
         "form_titles": labels.FORM_TITLES,
         "form_labels": labels.FORM_LABELS,
         "plan_labels": labels.PLAN_FIELD_LABELS,
+        "score": _score,
     }
+
+
+def _score(value: float) -> str:
+    """A mean score with one decimal, in the page's language (7,5 in Dutch)."""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+    return format_decimal(value, format="0.0", locale=str(get_locale() or "nl"))
