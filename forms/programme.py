@@ -24,8 +24,8 @@ class SessionRow(Form):
     held_on = DateField(_l("Date"), validators=[Optional()])
     themes = _line(_l("Themes"), max_length=2000)
 
-    def validate_held_on(self, field):
-        if field.data is None and self.themes.data:
+    def validate_themes(self, field):  # (a validator on the date would not run: Optional() stops its chain)
+        if field.data and self.held_on.data is None and not self.held_on.errors:
             raise ValidationError(_l("Give the session a date."))
 
 
@@ -34,8 +34,8 @@ class SpreadRow(Form):
     places = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=0, max=10_000,
                                                                             message=_l("Between 0 and 10,000."))])
 
-    def validate_places(self, field):
-        if field.data is None and self.organisation.data:
+    def validate_organisation(self, field):
+        if field.data and self.places.data is None and not self.places.errors:
             raise ValidationError(_l("How many places?"))
 
 
@@ -126,6 +126,10 @@ class DecisionForm(FlaskForm):
     meeting_on = DateField(_l("Date of the joint evaluation meeting"), validators=[InputRequired(REQUIRED)])
     notes = text_area(_l("Notes: what was agreed (required to adjust or end)"))
 
-    def validate_notes(self, field):
-        if self.decision.data in ("adjust", "end") and not (field.data or "").strip():
-            raise ValidationError(_l("Say what should change, or why the programme ends."))
+    def validate(self, extra_validators=None):
+        # A check on the field itself would not run when it is empty: Optional() stops its chain.
+        valid = super().validate(extra_validators)
+        if self.decision.data in ("adjust", "end") and not (self.notes.data or "").strip():
+            self.notes.errors = [*self.notes.errors, _l("Say what should change, or why the programme ends.")]
+            return False
+        return valid

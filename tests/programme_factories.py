@@ -12,12 +12,14 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
+from app import clock
 from app.audit import SYSTEM
 from app.clock import today_local
-from app.models import Bureau, Contract, EvaluationForm, Lot, Programme, ProgrammeEvaluation, Tender, User
+from app.models import Bureau, Contract, EvaluationForm, Programme, ProgrammeEvaluation, Tender, User
 from app.programmes import evaluation_operations, operations, plan_operations
 from app.programmes.plan_operations import PlanContent
 from app.programmes.queries import open_draft
+from app.tenders import operations as tender_ops
 
 TEXTS = {
     "results_personal": "Beter omgaan met onzekerheid; goed en anders leren luisteren.",
@@ -60,11 +62,11 @@ class ProgrammeFactory:
     def programme(self, officer=None, bureau=None, title: str = "Leiderschap in het publiek domein") -> Setup:
         s = self.session
         officer = officer or self.make.officer()
-        tender = self.make.tender(officer, ready=True, evaluators=1, bureaus=3, lots=1)
+        tender = self.make.tender(officer, ready=False)
+        lot = tender_ops.save_lot(s, officer, tender, {"title": "Top van de organisatie", "description": ""}, None)
         tender = s.get(Tender, tender.id)
         tender.state = "awarded"  # the award is another area's work; only its outcome matters here
         s.flush()
-        lot = s.exec(select(Lot).where(Lot.tender_id == tender.id)).first()
         bureau = bureau or self.make.bureau()
         contract = Contract(tender_id=tender.id, lot_id=lot.id, bureau_id=bureau.id, start_date=today_local(),
                             duration_years=5, value_eur=150_000)
@@ -126,3 +128,20 @@ class ProgrammeFactory:
             s.commit()
         return evaluation
 
+
+    def decide(self, setup: Setup, decision: str = "continue", notes: str = "Zo doorgaan."):
+        """Record the meeting's decision today on the open evaluation (both forms must be in)."""
+        s = self.session
+        s.commit()
+        evaluation = s.exec(select(ProgrammeEvaluation).where(ProgrammeEvaluation.programme_id == setup.programme.id,
+                                                              ProgrammeEvaluation.decision.is_(None))).one()
+        evaluation_operations.decide(s, setup.officer, setup.programme, evaluation, decision, today_local(), notes,
+                                     None)
+        s.commit()
+
+    def year(self, setup: Setup, scores: dict | None = None, decision: str = "continue"):
+        """A whole period: a year passes, the evaluation opens, both forms, the decision."""
+        clock.advance(timedelta(days=366))
+        self.open_evaluation(setup)
+        self.submit_forms(setup, scores)
+        self.decide(setup, decision)

@@ -39,9 +39,9 @@ def render_evaluation(programme, ev, status: int = 200, feedback_form: Optional[
                       decision_form: Optional[DecisionForm] = None, refusal=None):
     side = my_side(programme)
     own = ev.forms[side]
-    # The other side's form shows once your own is in (or the evaluation is concluded): independent views first.
+    # Each side writes independently: the other side's form shows once both are submitted.
     shown = [s for s in (MUNICIPALITY, BUREAU)
-             if s == side or own.submitted_at is not None or ev.evaluation.decision is not None]
+             if s == side or (own.submitted_at is not None and ev.forms[s].submitted_at is not None)]
     if feedback_form is None:
         feedback_form = FeedbackForm(data={"revision": ev.evaluation.feedback_revision,
                                            "participant_feedback": ev.evaluation.participant_feedback})
