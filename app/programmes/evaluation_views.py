@@ -106,19 +106,29 @@ def evaluation_form(programme_id: int, number: int):
                            texts=FORM_TEXTS, refusal=refusal), status
 
 
+def _post(programme_id: int, number: int, form, form_arg: str, op):
+    """Validate `form` and run `op(session, programme, evaluation)`. None when done; otherwise the
+    evaluation page again, with the form as typed and the reasons."""
+    programme = programme_or_404(programme_id)
+    ev = _evaluation(programme, number)
+    if not form.validate_on_submit():
+        return render_evaluation(programme, ev, form_status(form), **{form_arg: form})
+    refusal = run(lambda s: op(s, programme, ev.evaluation))
+    if refusal:
+        return render_evaluation(programme_or_404(programme_id), _evaluation(programme, number),
+                                 refusal_status(refusal), refusal=refusal, **{form_arg: form})
+    return None
+
+
 @bp.route("/<int:programme_id>/evaluations/<int:number>/feedback", methods=["POST"])
 @roles_required("officer", "bureau")
 def evaluation_feedback(programme_id: int, number: int):
-    programme = programme_or_404(programme_id)
-    ev = _evaluation(programme, number)
     form = FeedbackForm()
-    if not form.validate_on_submit():
-        return render_evaluation(programme, ev, form_status(form), feedback_form=form)
-    refusal = run(lambda s: evaluation_operations.save_feedback(
-        s, current_user, programme, ev.evaluation, form.participant_feedback.data, form.revision.data))
-    if refusal:
-        return render_evaluation(programme_or_404(programme_id), _evaluation(programme, number),
-                                 refusal_status(refusal), feedback_form=form, refusal=refusal)
+    failed = _post(programme_id, number, form, "feedback_form", lambda s, programme, evaluation: (
+        evaluation_operations.save_feedback(s, current_user, programme, evaluation, form.participant_feedback.data,
+                                            form.revision.data)))
+    if failed:
+        return failed
     flash(_("The participants' feedback is saved."), "success")
     return redirect(url_for("programmes.evaluation", programme_id=programme_id, number=number) + "#feedback")
 
@@ -126,17 +136,12 @@ def evaluation_feedback(programme_id: int, number: int):
 @bp.route("/<int:programme_id>/evaluations/<int:number>/decision", methods=["POST"])
 @roles_required("officer")
 def evaluation_decision(programme_id: int, number: int):
-    programme = programme_or_404(programme_id)
-    ev = _evaluation(programme, number)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        return render_evaluation(programme, ev, form_status(form), decision_form=form)
-    refusal = run(lambda s: evaluation_operations.decide(
-        s, current_user, programme, ev.evaluation, form.decision.data, form.meeting_on.data, form.notes.data or "",
-        form.version.data))
-    if refusal:
-        return render_evaluation(programme_or_404(programme_id), _evaluation(programme, number),
-                                 refusal_status(refusal), decision_form=form, refusal=refusal)
+    failed = _post(programme_id, number, form, "decision_form", lambda s, programme, evaluation: (
+        evaluation_operations.decide(s, current_user, programme, evaluation, form.decision.data,
+                                     form.meeting_on.data, form.notes.data or "", form.version.data)))
+    if failed:
+        return failed
     programme = programme_or_404(programme_id)
     if form.decision.data == "end":
         flash(_("Decision recorded: the programme has ended."), "success")

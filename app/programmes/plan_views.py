@@ -117,20 +117,34 @@ def edit_plan(programme_id: int, number: int):
                            refusal=None, seen_revision=None), form_status(form)
 
 
+def _post(programme_id: int, number: int, form, op, **render_kw):
+    """Validate `form` and run `op(session, programme, version)`. None when done; otherwise the version's
+    page again, with the reasons."""
+    programme = programme_or_404(programme_id)
+    version = _version(programme, number)
+    if not form.validate_on_submit():
+        return render_plan(programme, version, form_status(form), **render_kw)
+    refusal = run(lambda s: op(s, programme, version))
+    if refusal:
+        return render_plan(programme_or_404(programme_id), _version(programme, number), refusal_status(refusal),
+                           refusal=refusal, **render_kw)
+    return None
+
+
 @bp.route("/<int:programme_id>/plan/<int:number>/accept", methods=["POST"])
 @roles_required("officer", "bureau")
 def accept_plan(programme_id: int, number: int):
-    programme = programme_or_404(programme_id)
-    version = _version(programme, number)
-    form = RevisionForm()
-    if not form.validate():
-        abort(400)
-    agreed, state_before = [], programme.state
-    refusal = run(lambda s: agreed.append(plan_operations.accept(
-        s, current_user, programme, version, my_side(programme), form.revision.data, form.content_hash.data)))
-    if refusal:
-        return render_plan(programme_or_404(programme_id), _version(programme, number), refusal_status(refusal),
-                           refusal=refusal, seen_revision=form.revision.data)
+    form, agreed, states = RevisionForm(), [], []
+
+    def accept(s, programme, version):
+        states.append(programme.state)
+        agreed.append(plan_operations.accept(s, current_user, programme, version, my_side(programme),
+                                             form.revision.data, form.content_hash.data))
+
+    failed = _post(programme_id, number, form, accept, seen_revision=form.revision.data)
+    if failed:
+        return failed
+    state_before = states[0]
     if not agreed[0]:
         flash(_("You accepted version %(n)d. It counts once the other side accepts this same version.", n=number),
               "success")
@@ -144,16 +158,11 @@ def accept_plan(programme_id: int, number: int):
 @bp.route("/<int:programme_id>/plan/<int:number>/comments", methods=["POST"])
 @roles_required("officer", "bureau")
 def comment_plan(programme_id: int, number: int):
-    programme = programme_or_404(programme_id)
-    version = _version(programme, number)
     form = CommentForm()
-    if not form.validate_on_submit():
-        return render_plan(programme, version, form_status(form), comment_form=form)
-    refusal = run(lambda s: plan_operations.add_comment(s, current_user, programme, version, my_side(programme),
-                                                        form.body.data))
-    if refusal:
-        return render_plan(programme_or_404(programme_id), _version(programme, number), refusal_status(refusal),
-                           comment_form=form, refusal=refusal)
+    failed = _post(programme_id, number, form, lambda s, programme, version: plan_operations.add_comment(
+        s, current_user, programme, version, my_side(programme), form.body.data), comment_form=form)
+    if failed:
+        return failed
     flash(_("Comment added."), "success")
     return redirect(url_for("programmes.plan", programme_id=programme_id, number=number) + "#comments")
 
