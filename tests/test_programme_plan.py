@@ -79,6 +79,9 @@ def test_both_sides_co_create_and_accept_the_same_revision(pf, login_as, session
     assert actions[-8:] == ["plan.opened", "plan.edited", "plan.commented", "plan.edited", "plan.accepted",
                             "plan.accepted", "plan.agreed", "programme.start"]
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    trail = officer.get(f"/tenders/{st.tender.id}/audit?action=plan.").get_data(as_text=True)
+    assert "Plan version agreed by both sides" in trail and "Programme started" not in trail
+    assert "Programme started" in officer.get(f"/tenders/{st.tender.id}/audit").get_data(as_text=True)
 
 
 def test_accepting_a_revision_that_changed_is_refused(pf, login_as, session):

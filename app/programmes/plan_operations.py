@@ -247,6 +247,9 @@ def accept(session: Session, user: User, programme: Programme, version: PlanVers
     """Accept exactly the revision the user saw. True when this made the version count."""
     programme = ops.lock_programme(session, programme.id)
     version = lock_version(session, version.id)
+    if version.status == "agreed":  # e.g. a double click on the acceptance that made it count
+        raise Refused([_("Version %(n)d already counts: both sides accepted it on %(when)s.", n=version.number,
+                         when=format_local(version.agreed_at))], kind="stale")
     _refuse_unless_draft(version)
     current = revision_row(session, version)
     if seen_revision != version.revision or (seen_hash and seen_hash != current.content_hash):

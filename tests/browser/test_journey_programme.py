@@ -85,6 +85,7 @@ def test_plan_participants_and_a_year_of_evaluation(page, browser, live_server, 
         "spread-1-organisation": "Woonstad", "spread-1-places": "1",
         "indicators-0-name": "Betrokkenheid", "indicators-1-name": "Reflectief vermogen",
     })
+    shot(page, "00-plan-edit")
     page.click("main form button.primary")
     expect(page.locator("h1")).to_contain_text("versie 1")
     page.fill("#body", "Kunnen jullie de intake in september doen?")
