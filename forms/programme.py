@@ -8,8 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.models.programme_cycle import FORM_TEXTS, SCORE_MAX, SCORE_MIN
-from app.programmes.labels import CADENCE_LABELS, FORM_LABELS
+from app.models.programme_cycle import CADENCE_LABELS, FORM_LABELS, FORM_TEXTS, SCORE_MAX, SCORE_MIN
 from forms.common import NoNullBytes, VersionField, choices, strip, text_area
 
 REQUIRED = _l("This field is required.")

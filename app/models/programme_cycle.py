@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import CheckConstraint, Column, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Field, SQLModel
 
 from app.clock import now
@@ -204,6 +205,17 @@ class ProgrammeEvaluation(SQLModel, table=True):
 
 FORM_TEXTS = ("results_personal", "results_organisational", "results_city", "projects", "went_differently",
               "do_differently", "learned")
+# What the form's questions and the cadences are called (forms, pages and refusals use them).
+FORM_LABELS = {
+    "results_personal": _l("Results at the personal level"),
+    "results_organisational": _l("Results at the organisational level"),
+    "results_city": _l("Results for the city"),
+    "projects": _l("Projects carried out"),
+    "went_differently": _l("What went differently than expected?"),
+    "do_differently": _l("What would you do differently next time?"),
+    "learned": _l("What did you learn?"),
+}
+CADENCE_LABELS = {"yearly": _l("Yearly"), "quarterly": _l("Quarterly")}
 
 
 class EvaluationForm(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.models.programme_cycle import CADENCE_LABELS, FORM_LABELS  # noqa: F401 (re-exported)
 from app.programmes.access import BUREAU, MUNICIPALITY
 
 PLAN_FIELD_LABELS = {
@@ -19,20 +20,10 @@ PLAN_FIELD_LABELS = {
     "spread": _l("Spread across partner organisations"),
     "indicators": _l("Indicators"),
 }
-FORM_LABELS = {
-    "results_personal": _l("Results at the personal level"),
-    "results_organisational": _l("Results at the organisational level"),
-    "results_city": _l("Results for the city"),
-    "projects": _l("Projects carried out"),
-    "went_differently": _l("What went differently than expected?"),
-    "do_differently": _l("What would you do differently next time?"),
-    "learned": _l("What did you learn?"),
-}
 FORM_TITLES = {MUNICIPALITY: _l("The municipality's evaluation"), BUREAU: _l("The bureau's self-evaluation")}
 SIDE_LABELS = {MUNICIPALITY: _l("municipality"), BUREAU: _l("bureau")}
 SIDE_TITLES = {MUNICIPALITY: _l("The municipality"), BUREAU: _l("The bureau")}
 ACCEPTED_BY_SIDE = {MUNICIPALITY: _l("accepted by the municipality"), BUREAU: _l("accepted by the bureau")}
-CADENCE_LABELS = {"yearly": _l("Yearly"), "quarterly": _l("Quarterly")}
 DECISION_LABELS = {
     "continue": _l("Continue as is"),
     "adjust": _l("Continue with adjustments"),
