@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.portal import bp as portal_bp
     from app.evaluation import bp as evaluation_bp
     from app.award import bp as award_bp
+    from app.programmes import bp as programmes_bp
     from app.tenders import bp as tenders_bp
 
     app.register_blueprint(auth_bp)
@@ -61,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(evaluation_bp, url_prefix="/evaluation")
     app.register_blueprint(award_bp)
+    app.register_blueprint(programmes_bp)
     errors.init_app(app)
 
 

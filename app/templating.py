@@ -22,11 +22,14 @@ INVITATION_LABELS = {
 
 
 def _stage_label(state: str) -> str:
-    from workflows import tender_engine
-    try:
-        return str(tender_engine().workflow.state(state).label)
-    except KeyError:
-        return state
+    """The label of a tender stage, or of a programme stage (a tender's audit trail holds both)."""
+    from workflows import programme_engine, tender_engine
+    for engine in (tender_engine(), programme_engine()):
+        try:
+            return str(engine.workflow.state(state).label)
+        except KeyError:
+            continue
+    return state
 
 
 def _procedure_label(value: str) -> str:

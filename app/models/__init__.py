@@ -15,3 +15,7 @@ from app.models.scoring import (  # noqa: F401
 from app.models.programmes import Contract, Programme  # noqa: F401
 from app.models.bulletins import Bulletin, OpeningRecord, Question  # noqa: F401
 from app.models.award import AwardDecision, DecisionLetter, LotSelection, Objection  # noqa: F401
+from app.models.programme_cycle import (  # noqa: F401
+    EvaluationForm, IndicatorScore, Participant, PlanAcceptance, PlanComment, PlanIndicator, PlanRevision,
+    PlanSession, PlanSpread, PlanVersion, ProgrammeEvaluation, ProgrammePeriod,
+)

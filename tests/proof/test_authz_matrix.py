@@ -28,6 +28,7 @@ Expect = Callable[[str], frozenset]  # stage -> roles allowed
 BUREAUS = frozenset({"bureau", "other_bureau", "stranger_bureau"})
 INVITED = frozenset({"bureau", "other_bureau"})
 ALL_OFFICERS = frozenset({"officer", "co_officer", "other_officer"})
+PROGRAMME = OFFICERS | {"bureau"}
 
 
 def always(roles) -> Expect:
@@ -157,6 +158,33 @@ ROUTES: dict[str, Optional[Route]] = {
     "award.bureau_letters": Route("/award/letters", always(BUREAUS)),
     "award.bureau_tender": Route("/award/tenders/{tender}", from_stage("standstill", {"bureau"})),
     "award.lodge_objection": Route("/award/tenders/{tender}/objections", from_stage("standstill", {"bureau"}), ("POST",)),
+    # Programmes (issue 6): the buyers' officers and the programme's own bureau; nobody else.
+    "programmes.index": Route("/programmes/", always(ALL_OFFICERS | BUREAUS)),
+    "programmes.show": Route("/programmes/{programme}", from_stage("awarded", PROGRAMME)),
+    "programmes.act": Route("/programmes/{programme}/actions/end", from_stage("awarded", OFFICERS), ("POST",)),
+    "programmes.plan": Route("/programmes/{programme}/plan/1", from_stage("programme_running", PROGRAMME)),
+    "programmes.edit_plan": Route("/programmes/{programme}/plan/1/edit", from_stage("programme_running", PROGRAMME),
+                                  ("GET", "POST")),
+    "programmes.accept_plan": Route("/programmes/{programme}/plan/1/accept", from_stage("programme_running", PROGRAMME),
+                                    ("POST",)),
+    "programmes.comment_plan": Route("/programmes/{programme}/plan/1/comments",
+                                     from_stage("programme_running", PROGRAMME), ("POST",)),
+    "programmes.compare_plans": Route("/programmes/{programme}/plan/compare?a=1&b=1",
+                                      from_stage("programme_running", PROGRAMME)),
+    "programmes.new_version": Route("/programmes/{programme}/plan/new", from_stage("awarded", PROGRAMME), ("POST",),
+                                    last=True),
+    "programmes.participants": Route("/programmes/{programme}/participants", from_stage("awarded", PROGRAMME),
+                                     ("GET", "POST"), post_allowed=from_stage("awarded", OFFICERS)),
+    "programmes.withdraw_participant": Route("/programmes/{programme}/participants/{participant}/withdraw",
+                                             from_stage("programme_running", OFFICERS), ("POST",), last=True),
+    "programmes.evaluation": Route("/programmes/{programme}/evaluations/1",
+                                   from_stage("programme_evaluation", PROGRAMME)),
+    "programmes.evaluation_form": Route("/programmes/{programme}/evaluations/1/form",
+                                        from_stage("programme_evaluation", PROGRAMME), ("GET", "POST")),
+    "programmes.evaluation_feedback": Route("/programmes/{programme}/evaluations/1/feedback",
+                                            from_stage("programme_evaluation", PROGRAMME), ("POST",)),
+    "programmes.evaluation_decision": Route("/programmes/{programme}/evaluations/1/decision",
+                                            from_stage("programme_evaluation", OFFICERS), ("POST",)),
 }
 
 

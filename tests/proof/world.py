@@ -19,7 +19,7 @@ from app.audit import SYSTEM
 from app.models import VisionLot, VisionVersion
 from app.models import (
     Attachment, Bureau, Criterion, DecisionLetter, Invitation, Lot, LotSelection, Objection, OutboxMessage,
-    PanelMember, PitchSlot, Programme, Question, ScoreSheet, User, Vision,
+    Participant, PanelMember, PitchSlot, Programme, Question, ScoreSheet, User, Vision,
 )
 from app.award import operations as award
 from app.award.queries import current_decision
@@ -31,7 +31,7 @@ from tests import portal_factories
 ROLES = ("anonymous", "admin", "officer", "co_officer", "other_officer", "panel", "conflicted", "outsider",
          "bureau", "other_bureau", "stranger_bureau")
 STAGES = ("draft", "invitation", "vision_submission", "vision_review", "pitch", "selection", "standstill",
-          "awarded")
+          "awarded", "programme_running", "programme_evaluation")
 ALL_STAGES = STAGES
 
 
@@ -63,6 +63,8 @@ def build(make, session, stage: str) -> World:
         tender = session.get(type(tender), tender.id)
         _declare(session, tender, panel, conflicted, bureaus["bureau"].bureau_id)
         _evaluate_and_award(session, officer, tender, panel, bureaus["bureau"], stage)
+    if STAGES.index(stage) >= STAGES.index("programme_running"):
+        _run_programme(make, session, officer, tender, bureaus["bureau"], stage)
     users = {
         "anonymous": None, "admin": make.admin(), "officer": officer, "co_officer": make.officer(co),
         "other_officer": make.officer(), "panel": panel, "conflicted": conflicted,
@@ -93,6 +95,7 @@ def build(make, session, stage: str) -> World:
         "objection_file": _first(session, Attachment.id, Attachment.tender_id == tender.id,
                                  Attachment.owner_type == "objection"),
         "programme": _first(session, Programme.id, Programme.tender_id == tender.id),
+        "participant": _first(session, Participant.id),
     }
     return World(stage, users, ids)
 
@@ -172,3 +175,21 @@ def _evaluate_and_award(session, officer, tender, panel, bureau_user, stage: str
         clock.freeze(current_decision(session, tender.id).standstill_ends_at + timedelta(minutes=1))
         operations.fire(session, None, tender, "award", actor=SYSTEM)
         session.commit()
+
+
+def _run_programme(make, session, officer, tender, bureau_user, stage: str) -> None:
+    """The awarded programme: plan version 1 agreed by both sides, a participant; then a year later the
+    evaluation opens and the municipality submits its form."""
+    from app.programmes import participant_operations
+    from tests.programme_factories import ProgrammeFactory, Setup
+    programmes = ProgrammeFactory(make)
+    programme = session.exec(select(Programme).where(Programme.tender_id == tender.id)).one()
+    setup = Setup(programme, tender, officer, bureau_user, session.get(Bureau, bureau_user.bureau_id))
+    programmes.agreed_plan(setup)
+    participant_operations.register(session, officer, session.get(Programme, programme.id),
+                                    {"name": "Deelnemer Een", "organisation": "Gemeente", "role": "Teamleider"})
+    session.commit()
+    if stage == "programme_evaluation":
+        clock.advance(timedelta(days=366))
+        programmes.open_evaluation(setup)
+        programmes.submit_forms(setup, sides=("municipality",))
