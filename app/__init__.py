@@ -48,11 +48,15 @@ def _register_blueprints(app: Flask) -> None:
     from app import errors
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.exports import bp as exports_bp
+    from app.ocds import bp as ocds_bp
     from app.tenders import bp as tenders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(tenders_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(ocds_bp)
     errors.init_app(app)
 
 
