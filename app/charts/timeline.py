@@ -99,14 +99,14 @@ def render_timeline(marks: Sequence[Mark], today: datetime, *, title: str, today
     axis_y = 14 + lanes * LANE_H + AXIS_GAP
     height = axis_y + BOTTOM
 
+    description = "; ".join(f"{m.label}: {format_local(m.at)}" + (f" – {format_local(m.end)}" if m.end else "")
+                            for m in marks)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="{html_id}-title {html_id}-desc" id="{html_id}">',
         f'<title id="{html_id}-title">{escape(title)}</title>',
-        f'<desc id="{html_id}-desc">'
-        + escape("; ".join(f"{m.label}: {format_local(m.at)}" + (f" – {format_local(m.end)}" if m.end else "")
-                           for m in marks))
-        + f'. {escape(today_label)}: {escape(format_local(today))}.</desc>',
+        f'<desc id="{html_id}-desc">{escape(description)}. {escape(today_label)}: '
+        f'{escape(format_local(today))}.</desc>',
         f'<line class="tl-axis" x1="{MARGIN}" y1="{axis_y}" x2="{WIDTH - MARGIN}" y2="{axis_y}"/>',
     ]
     for day, label in _ticks(_day(lo), _day(hi)):

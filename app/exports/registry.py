@@ -1,7 +1,11 @@
 """Downloads for officers: a registry of exports per tender, each offered as CSV and/or XLSX.
 
-An export declares its columns and a function that yields its rows one by one (streamed from the
-database with `yield_per`, so a huge tender never sits in memory). Areas register their own:
+An export declares its columns and a function `rows(session, tender)` that returns an iterator of
+its rows, read one by one from the database (`yield_per`), so a huge tender never sits in memory.
+The function runs in the request (translate labels there, into plain dicts) and its iterator may run
+after the request has ended, on a session of its own that is closed when the stream ends: the
+iterator must touch only that session and plain values (e.g. `tender.id` taken beforehand).
+Areas register their own:
 
     from app.exports.registry import Column, Export, register
 

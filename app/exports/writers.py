@@ -34,11 +34,16 @@ def csv_cell(column: Column, value) -> str:
 
 
 def csv_chunks(columns: tuple[Column, ...], rows: Iterable[tuple]) -> Iterator[str]:
-    """UTF-8 CSV (with a byte-order mark, so spreadsheets detect the encoding), comma-separated."""
+    """UTF-8 CSV (with a byte-order mark, so spreadsheets detect the encoding), comma-separated.
+    The header is translated now, in the request; the rows are written as they are read."""
+    return _csv_chunks(columns, [str(c.label) for c in columns], rows)
+
+
+def _csv_chunks(columns: tuple[Column, ...], header: list[str], rows: Iterable[tuple]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow([str(c.label) for c in columns])
+    writer.writerow(header)
     for row in rows:
         writer.writerow([csv_cell(c, v) for c, v in zip(columns, row)])
         if buffer.tell() >= CHUNK:

@@ -26,13 +26,15 @@ DUE = {
 ACTIVE = ("invitation", "vision_submission", "vision_review", "pitch", "selection", "standstill")
 
 
-def _load_links(session, user, tenders) -> None:
+def _load_links(session, user, tenders) -> list[TenderBuyer]:
     """Put the user's co-buyer links in the session's identity map, so the engine's permission check
-    (`is_buyer_officer`) finds them without a query."""
+    (`is_buyer_officer`) finds them without a query. The identity map holds rows weakly: the caller
+    keeps the returned list while it checks."""
     ids = [t.id for t in tenders if t.lead_organisation_id != user.organisation_id]
-    if ids:
-        session.exec(select(TenderBuyer).where(TenderBuyer.tender_id.in_(ids),
-                                               TenderBuyer.organisation_id == user.organisation_id)).all()
+    if not ids:
+        return []
+    return list(session.exec(select(TenderBuyer).where(TenderBuyer.tender_id.in_(ids),
+                                                       TenderBuyer.organisation_id == user.organisation_id)))
 
 
 @tasks.provider("officer")
@@ -42,7 +44,7 @@ def drafts_ready_to_send(session, user) -> list[tasks.Task]:
     if not drafts:
         return []
     facts = prime(session, [t.id for t in drafts])
-    _load_links(session, user, drafts)
+    links = _load_links(session, user, drafts)  # noqa: F841 (kept alive while checking)
     engine = tender_engine()
     send = engine.workflow.transition("open_invitation", "draft")
     out = []
@@ -63,7 +65,7 @@ def next_steps_allowed(session, user) -> list[tasks.Task]:
                           .order_by(Tender.state_changed_at).limit(tasks.LIMIT)).all()
     if not active:
         return []
-    _load_links(session, user, active)
+    links = _load_links(session, user, active)  # noqa: F841 (kept alive while checking)
     engine = tender_engine()
     out = []
     for tender in active:
