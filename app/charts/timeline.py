@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from app.clock import AMSTERDAM
 from app.i18n import _locale, format_local
 
-WIDTH = 760
+WIDTH = 960
 MARGIN = 28
 LANE_H = 30
 CHAR_W = 6.4  # average width of a label character at the chart's font size
@@ -152,8 +152,8 @@ def _today(today: datetime, lo: datetime, hi: datetime, x, axis_y: int, height: 
                 f'text-anchor="end">{escape(text)} {today.astimezone(AMSTERDAM).year} →</text></g>')
     tx = x(today)
     anchor = "start" if tx < WIDTH / 4 else "end" if tx > WIDTH * 3 / 4 else "middle"
-    return (f'<g class="tl-today" aria-current="date"><line class="tl-today-line" x1="{tx}" y1="6" x2="{tx}" '
-            f'y2="{axis_y + 8}"/><text class="tl-today-label" x="{tx}" y="{height - 6}" text-anchor="{anchor}">'
+    return (f'<g class="tl-today" aria-current="date"><line class="tl-today-line" x1="{tx}" y1="{axis_y - 16}" '
+            f'x2="{tx}" y2="{axis_y + 8}"/><text class="tl-today-label" x="{tx}" y="{height - 6}" text-anchor="{anchor}">'
             f'{escape(text)}</text></g>')
 
 
