@@ -54,7 +54,7 @@ class OpenData:
         self.decisions = decisions or Decisions()
         self.start = clock.amsterdam(2027, 1, 4, 9)
 
-    def _record(self, tender: Tender, officer, event: str, to_state: str, at, reason: str | None = None):
+    def record_transition(self, tender: Tender, officer, event: str, to_state: str, at, reason: str | None = None):
         clock.freeze(at)
         audit.record(self.session, actor=Actor.of(officer), action=f"tender.{event}", object_type="tender",
                      object_id=tender.id, tender_id=tender.id, from_state=tender.state, to_state=to_state,
@@ -83,7 +83,7 @@ class OpenData:
         target = cancelled_from if state == "cancelled" else "vision_submission" if state == "unsuccessful" else state
         if target == "draft":
             tender.cancel_reason = SECRETS["reason"]
-            self._record(tender, officer, "cancel", "cancelled", self.start, SECRETS["reason"])
+            self.record_transition(tender, officer, "cancel", "cancelled", self.start, SECRETS["reason"])
             s.commit()
             return tender
 
@@ -111,18 +111,18 @@ class OpenData:
                 winners = tuple((lot.id, bureau_ids[i % submitted]) for i, lot in enumerate(lot_rows))
                 self.decisions.by_tender.setdefault(tender.id, []).append(
                     sources.AwardDecision(tender.id, at, winners))
-            self._record(tender, officer, event, step, at)
+            self.record_transition(tender, officer, event, step, at)
             if step == "vision_review":
                 self._consensus(tender, officer, bureau_ids[:submitted])
             if step == "awarded":
                 self._contracts(tender, lot_rows, bureau_ids[:submitted], at, ended, assessed)
         if state == "unsuccessful":
             self._visions(tender, bureau_ids, lot_rows, submitted)
-            self._record(tender, officer, "declare_unsuccessful", "unsuccessful",
+            self.record_transition(tender, officer, "declare_unsuccessful", "unsuccessful",
                          tender.vision_deadline + timedelta(hours=2), SECRETS["reason"])
         if state == "cancelled":
             tender.cancel_reason = SECRETS["reason"]
-            self._record(tender, officer, "cancel", "cancelled", tender.state_changed_at + timedelta(days=1),
+            self.record_transition(tender, officer, "cancel", "cancelled", tender.state_changed_at + timedelta(days=1),
                          SECRETS["reason"])
         s.commit()
         clock.freeze(tender.state_changed_at + timedelta(days=1))

@@ -99,7 +99,7 @@ def test_each_role_sees_its_own_tasks(role, registered, make, login_as):
     registered(role, lambda session, u: [tasks.Task(f"Taak voor {u.name}", "/", f"{role}.test", due)])
     html = login_as(user).get("/").get_data(as_text=True)
     assert "Your tasks" in html and _task_titles(html) == [f"Taak voor {user.name}"]
-    assert f"Taak voor" not in login_as(other).get("/").get_data(as_text=True)
+    assert "Taak voor" not in login_as(other).get("/").get_data(as_text=True)
 
 
 def test_no_tasks_says_so(make, login_as):

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from app import clock
-from app.models import AuditEvent, Bureau, Contract, Invitation, Lot, Tender
+from app.models import AuditEvent, Bureau, Contract, Invitation, Lot, Tender, User
 from app.ocds import publication, sources
 from app.ocds.releases import MERGE_RULES, iso
 from tests.ocds_check import ocds_files, validate  # noqa: F401
@@ -153,7 +153,7 @@ def test_who_submitted_stays_sealed_until_the_opening(opendata, client, session,
     assert sorted(t["name"] for t in tenderers) == sorted(invited[:3])
 
 
-def test_award_decision_comes_from_the_selection_source(opendata, client, decided, validate):
+def test_award_decision_comes_from_the_selection_source(opendata, client, decided, validate, session):
     tender = opendata.tender("standstill")
     pending = _get(client, tender)[1]["releases"][-1]
     assert pending["tag"] == ["award"] and {a["status"] for a in pending["awards"]} == {"pending"}
@@ -175,6 +175,13 @@ def test_award_decision_comes_from_the_selection_source(opendata, client, decide
     assert [s for _id, s in statuses].count("pending") == 2 and [s for _id, s in statuses].count("cancelled") == 1
     suppliers = [p for p in compiled["parties"] if "supplier" in p["roles"]]
     assert len(suppliers) == 1  # one bureau now wins both lots
+
+    # Back in selection after the objection: the withdrawn decision stays published.
+    decided.by_tender[tender.id] = decided.by_tender[tender.id][:1]
+    opendata.record_transition(tender, session.get(User, tender.created_by_id), "reopen_selection", "selection", withdrawn_at)
+    session.commit()
+    package = _assert_public_and_valid(client, tender, validate)["releases"]
+    assert [r["tag"] for r in package["releases"]] == [["tender"], ["tenderUpdate"], ["award"], ["awardCancellation"]]
 
     # Without a registered source nothing about the award is published (never guessed from the ranking).
     sources.award_decisions(None)

@@ -20,8 +20,8 @@ from app.ocds import sources
 
 # The tender transitions whose moments the releases are dated by.
 STEP_ACTIONS = (
-    "tender.open_invitation", "tender.close_submission", "tender.declare_unsuccessful", "tender.send_decision",
-    "tender.reopen_selection", "tender.award", "tender.cancel",
+    "tender.open_invitation", "tender.close_submission", "tender.declare_unsuccessful", "tender.award",
+    "tender.cancel",
 )
 
 

@@ -359,8 +359,9 @@ def _build(facts: TenderFacts, settings: Settings) -> list[dict]:
         open_visions()
         snap.emit("opening", ["tenderUpdate"], _at(facts, "tender.close_submission", t.vision_deadline))
 
-    # 3. Award decisions (the selection area provides them) and their withdrawal.
-    for n, decision in enumerate(facts.decisions if reached >= ORDER.index("standstill") else [], start=1):
+    # 3. Award decisions as sent to the bureaus (the selection area provides them), and their withdrawal
+    #    when an objection was upheld — also when the tender is back in `selection` since.
+    for n, decision in enumerate(facts.decisions, start=1):
         keys = [snap.put_award(lot_id, bureau_id, "pending", decision.decided_at)
                 for lot_id, bureau_id in decision.winners if lot_id in snap.lot_no]
         snap.emit(f"decision-{n}", ["award"], decision.decided_at)
@@ -490,6 +491,3 @@ def write_package(fp: IO[str], head: dict, key: str, items: Iterable[dict]) -> i
         count += 1
     fp.write("\n]}\n")
     return count
-
-
-
