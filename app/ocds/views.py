@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, render_template, request
 
 from app import db
 from app.ocds import bp, publication, queries
+
+PAGE_SIZE = 50
 
 
 def _json(data: dict, filename: str) -> Response:
@@ -26,7 +28,7 @@ def _published_or_404(tender_id: int):
 @bp.route("/open-data/")
 def index():
     page = request.args.get("page", 1, type=int)
-    rows, total, page, pages = queries.published_page(db.session(), page, current_app.config["AUDIT_PAGE_SIZE"])
+    rows, total, page, pages = queries.published_page(db.session(), page, PAGE_SIZE)
     return render_template("ocds/index.html", rows=rows, total=total, page=page, pages=pages)
 
 
