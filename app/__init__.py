@@ -54,6 +54,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.evaluation import bp as evaluation_bp
     from app.award import bp as award_bp
     from app.programmes import bp as programmes_bp
+    from app.exports import bp as exports_bp
+    from app.ocds import bp as ocds_bp
     from app.tenders import bp as tenders_bp
 
     app.register_blueprint(auth_bp)
@@ -63,6 +65,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_bp, url_prefix="/evaluation")
     app.register_blueprint(award_bp)
     app.register_blueprint(programmes_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(ocds_bp)
     errors.init_app(app)
 
 

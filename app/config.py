@@ -97,6 +97,15 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
         "AUDIT_PAGE_SIZE": _int("AUDIT_PAGE_SIZE", 50),
+        # Open data (OCDS 1.1). Register your own ocid prefix with the Open Contracting Partnership.
+        "OCDS_PREFIX": os.environ.get("OCDS_PREFIX", "ocds-smnspl"),
+        "OCDS_PUBLISHER": os.environ.get("OCDS_PUBLISHER", "Samenspel"),
+        "OCDS_PUBLISHER_URI": os.environ.get("OCDS_PUBLISHER_URI", ""),
+        "OCDS_LANGUAGE": os.environ.get("OCDS_LANGUAGE", "nl"),
+        "OCDS_LICENSE": os.environ.get("OCDS_LICENSE", ""),
+        "OCDS_LOTS_EXTENSION_URL": os.environ.get(
+            "OCDS_LOTS_EXTENSION_URL",
+            "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json"),
     }
 
 

@@ -214,7 +214,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(login_as, make, count_queries)
     for _ in range(4):
         make.tender(officer)
     assert _queries(client, count_queries, "/") == small
-    assert small <= 6
+    assert small <= 8  # the page's own, plus 4 for the officer's tasks (app/tenders/tasks.py)
 
 
 def test_tender_page_runs_a_fixed_number_of_queries(login_as, make, count_queries, session):

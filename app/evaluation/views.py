@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app import db
 from app.authz import roles_required, tender_or_404, visible_tenders
+from app.dashboard.tasks import tasks_for
 from app.evaluation import bp, operations, queries
 from app.evaluation.panel import EVALUATION_STATES, load_panel
 from app.files import send
@@ -57,8 +58,9 @@ def _back_to_tender(tender, anchor=""):
 @roles_required("evaluator", "officer")
 def index():
     session = db.session()
-    if current_user.role == "evaluator":
-        return render_template("evaluation/index.html", todos=queries.my_tenders(session, current_user))
+    if current_user.role == "evaluator":  # the evaluator's landing page: tasks, then their panels
+        return render_template("evaluation/index.html", todos=queries.my_tenders(session, current_user),
+                               tasks=tasks_for(session, current_user))
     tenders = session.exec(visible_tenders(current_user).where(Tender.state.in_(EVALUATION_STATES))
                            .order_by(Tender.state_changed_at.desc()).limit(100)).all()
     return render_template("evaluation/index.html", tenders=tenders)

@@ -11,6 +11,7 @@ from app import db, files
 from app.auth import operations as auth_ops
 from app.auth.tokens import TokenError
 from app.authz import roles_required, tender_or_404
+from app.dashboard.tasks import tasks_for
 from app.clock import now
 from app.db import writing
 from app.models import Attachment, Invitation
@@ -76,8 +77,10 @@ def follow_link(token: str):
 @bp.route("/portal")
 @roles_required("bureau")
 def index():
-    rows = queries.load_portal_index(db.session(), current_user.bureau_id)
-    return render_template("portal/index.html", rows=rows)
+    """The bureau's landing page: its tasks, then its invitations."""
+    session = db.session()
+    rows = queries.load_portal_index(session, current_user.bureau_id)
+    return render_template("portal/index.html", rows=rows, tasks=tasks_for(session, current_user))
 
 
 def _render_tender(tender, status: int = 200, question_form=None, decline_form=None):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("tenders", __name__)
 
-from app.tenders import draft_views, views  # noqa: E402,F401
+from app.tenders import draft_views, tasks, views  # noqa: E402,F401

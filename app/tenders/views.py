@@ -10,6 +10,11 @@ from app.audit import Actor
 from app.audit.labels import CATEGORIES
 from app.authz import roles_required, tender_or_404
 from app.award.queries import tender_panel as award_panel
+from app.charts.timeline import tender_timeline
+from app.clock import now
+from app.dashboard.tasks import tasks_for
+from app.exports.registry import for_tender as exports_for
+from app.ocds.queries import is_published
 from app.tenders import bp, operations, queries
 from app.web import CONFLICT, INVALID, form_status
 from forms.tender import ActionForm, TenderNewForm
@@ -22,12 +27,15 @@ from workflows.diagram import render_svg
 def dashboard():
     if current_user.role == "admin":
         return redirect(url_for("admin.index"))
+    # Bureaus and evaluators have their own landing pages (the portal, the panel's overview), with their tasks.
     if current_user.role == "bureau":
         return redirect(url_for("portal.index"))
     if current_user.role == "evaluator":
         return redirect(url_for("evaluation.index"))
-    data = queries.load_dashboard(db.session(), current_user)
-    return render_template("tenders/dashboard.html", data=data, states=tender_engine().workflow.states)
+    session = db.session()
+    data = queries.load_dashboard(session, current_user)
+    return render_template("tenders/dashboard.html", data=data, states=tender_engine().workflow.states,
+                           tasks=tasks_for(session, current_user))
 
 
 @bp.route("/tenders/new", methods=["GET", "POST"])
@@ -57,6 +65,8 @@ def render_tender(tender, status: int = 200, typed_reasons: dict | None = None, 
         typed_reasons=typed_reasons or {}, refused_event=refused_event,
         pickers=_pickers(session, view) if current_user.role == "officer" and tender.state == "draft" else None,
         portal=_portal_cards(session, tender),
+        timeline=tender_timeline(tender, now()), exports=exports_for(tender, current_user),
+        published=current_user.role == "officer" and is_published(session, tender),
     ), status
 
 

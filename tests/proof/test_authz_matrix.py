@@ -158,6 +158,11 @@ ROUTES: dict[str, Optional[Route]] = {
     "award.bureau_letters": Route("/award/letters", always(BUREAUS)),
     "award.bureau_tender": Route("/award/tenders/{tender}", from_stage("standstill", {"bureau"})),
     "award.lodge_objection": Route("/award/tenders/{tender}/objections", from_stage("standstill", {"bureau"}), ("POST",)),
+    # Open data (issue 7): public once the invitations went out; exports for the buying officers only.
+    "ocds.index": Route("/open-data/", always(PUBLIC), public=True),
+    "ocds.releases": Route("/open-data/tenders/{tender}/releases.json", from_stage("invitation", PUBLIC), public=True),
+    "ocds.records": Route("/open-data/tenders/{tender}/records.json", from_stage("invitation", PUBLIC), public=True),
+    "exports.download": Route("/tenders/{tender}/exports/audit.csv", always(OFFICERS)),
     # Programmes (issue 6): the buyers' officers and the programme's own bureau; nobody else.
     "programmes.index": Route("/programmes/", always(ALL_OFFICERS | BUREAUS)),
     "programmes.show": Route("/programmes/{programme}", from_stage("awarded", PROGRAMME)),
@@ -204,7 +209,7 @@ def _client_for(app, world, role):
     return client
 
 
-def _verdict(response, allowed: bool, public: bool, role: str) -> Optional[str]:
+def _verdict(response, allowed: bool, public: bool, role: str, ends_at_login: bool = False) -> Optional[str]:
     """None when the answer is the expected one, else what went wrong."""
     status = response.status_code
     location = response.headers.get("Location", "")
@@ -212,10 +217,10 @@ def _verdict(response, allowed: bool, public: bool, role: str) -> Optional[str]:
         return f"server error {status}"
     to_login = status in (301, 302, 303) and "/login" in location
     if allowed:
-        if status == 404 or (to_login and not public):
+        if status == 404 or (to_login and not (public or ends_at_login)):
             return f"refused ({status} {location})"
         return None
-    if role == "anonymous":
+    if role == "anonymous" and not public:
         return None if to_login else f"anonymous not sent to login ({status})"
     return None if status == 404 else f"not refused ({status})"
 
@@ -235,7 +240,7 @@ def run_matrix(app, world, routes) -> tuple[int, list[str]]:
                 client = clients[role]
                 response = client.get(path) if method == "GET" else client.post(path, data={"version": "-1"})
                 cells += 1
-                problem = _verdict(response, role in allowed_roles, route.public or route.ends_at_login, role)
+                problem = _verdict(response, role in allowed_roles, route.public, role, route.ends_at_login)
                 if problem:
                     violations.append(f"{world.stage} {method} {path} as {role}: {problem}")
                 if endpoint == "auth.logout" and response.status_code == 303:

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.clock import now
-from app.models import Criterion, Invitation, Lot, PanelMember
+from app.models import Criterion, Invitation, Lot, PanelMember, Tender
 from workflows.core import Context, Guard
 
 
@@ -130,3 +130,31 @@ READY_TO_INVITE = (
     Guard("deadlines_ahead", deadlines_ahead),
     Guard("bulletin_margin", bulletin_margin),
 )
+
+
+
+def prime(session, tender_ids: list[int]) -> dict[int, dict]:
+    """The facts the guards above memoise, for many tenders in two queries: {tender_id: ctx.cache entries}.
+    A context whose cache starts with these runs READY_TO_INVITE without a query (dashboards)."""
+    facts: dict[int, dict] = {i: {"weights": {}} for i in tender_ids}
+    if not tender_ids:
+        return facts
+
+    def count(model, *extra):
+        return (select(func.count()).select_from(model).where(model.tender_id == Tender.id, *extra)
+                .correlate(Tender).scalar_subquery())
+
+    rows = session.execute(
+        select(Tender.id, count(Lot), count(PanelMember), count(Invitation, Invitation.status != "replaced"))
+        .where(Tender.id.in_(tender_ids))
+    ).all()
+    for tender_id, lots, panel, invitees in rows:
+        facts[tender_id].update(lots=lots, panel=panel, invitees=invitees)
+    rows = session.execute(
+        select(Criterion.tender_id, Criterion.stage, func.coalesce(func.sum(Criterion.weight), 0), func.count())
+        .where(Criterion.tender_id.in_(tender_ids), Criterion.counts_in_total)
+        .group_by(Criterion.tender_id, Criterion.stage)
+    ).all()
+    for tender_id, stage, total, n in rows:
+        facts[tender_id]["weights"][stage] = (int(total), n)
+    return facts

@@ -1,0 +1,122 @@
+"""Dashboards by role: the task registry and the officer's "actions ready to take"."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app import clock
+from app.dashboard import tasks
+from app.models import Invitation, Lot, User
+from app.tenders import operations as tender_ops
+from tests.opendata_factories import decided, opendata  # noqa: F401
+
+
+def _task_titles(html: str) -> list[str]:
+    section = html.split('id="tasks-h"', 1)[1].split("</section>", 1)[0]
+    return [part.split("</strong>", 1)[0] for part in section.split("<strong>")[1:]]
+
+
+def test_officer_sees_the_actions_ready_to_take(opendata, make, login_as, session):
+    officer = make.officer()
+    waiting = opendata.tender("vision_submission", officer=officer)  # deadline not passed: nothing to do
+    bureau_ids = session.exec(select(Invitation.bureau_id).where(Invitation.tender_id == waiting.id)).all()
+    opendata._visions(waiting, bureau_ids, session.exec(select(Lot).where(Lot.tender_id == waiting.id)).all(), 2)
+    session.commit()
+    clock.freeze(waiting.vision_deadline - timedelta(days=1))
+    ready = make.tender(officer, title="Klaar om te versturen")
+    make.tender(officer, ready=False, title="Nog niet klaar")
+    titles = _task_titles(login_as(officer).get("/").get_data(as_text=True))
+    assert f"Send the invitations: {ready.title}" in titles
+    assert not any("Nog niet klaar" in t or waiting.title in t for t in titles)
+    assert not any("Cancel" in t for t in titles)  # destructive steps are never suggested
+
+    clock.freeze(waiting.vision_deadline + timedelta(hours=1))
+    html = login_as(officer).get("/").get_data(as_text=True)
+    assert f"Close submission and open the visions: {waiting.title}" in _task_titles(html)
+    assert 'class="task-due overdue"' in html  # the selection date has passed
+
+
+def test_co_buyer_officers_get_the_joint_tenders_tasks(make, login_as, session):
+    lead = make.officer()
+    tender = make.tender(lead)
+    partner = make.organisation()
+    tender_ops.add_buyer(session, lead, tender, partner, None)
+    session.commit()
+    assert f"Send the invitations: {tender.title}" in _task_titles(login_as(make.officer(partner)).get("/").get_data(
+        as_text=True))
+
+
+def test_tasks_run_a_fixed_number_of_queries(app, opendata, make, login_as, count_queries, session):
+    officer = make.officer()
+    partner = make.organisation()
+    later = clock.amsterdam(2027, 6, 1)  # the drafts' deadlines lie ahead whatever the clock does below
+    make.tender(officer, start=later)
+    opendata.tender("invitation", officer=officer)
+    client = login_as(officer)
+    user = session.get(User, officer.id)
+    with count_queries() as q:
+        tasks.tasks_for(session, user)
+    few = q.count
+    for _ in range(3):
+        tender = make.tender(officer, start=later)
+        tender_ops.add_buyer(session, officer, tender, partner, None)
+        opendata.tender("invitation", officer=officer)
+    session.commit()
+    session.expire_all()
+    user = session.get(User, officer.id)
+    with count_queries() as q:
+        found = tasks.tasks_for(session, user)
+    assert q.count == few == 6  # drafts, their guard facts (2), the active tenders, their guard facts (2)
+    assert len(found) == 8
+    with count_queries() as q:
+        assert client.get("/").status_code == 200
+    assert q.count <= 10
+    colleague = make.officer(partner)  # co-buyer: one more query loads the links, whatever their number
+    with Session(app.extensions["samenspel.engine"]) as fresh, count_queries() as q:
+        assert len(tasks.tasks_for(fresh, fresh.get(User, colleague.id))) == 3
+    assert q.count == 1 + 3 + 1 + 1, "\n".join(s.replace("\n", " ")[-160:] for s in q.statements)
+
+
+@pytest.fixture
+def registered():
+    added = []
+
+    def register(role, fn):
+        tasks.provider(role)(fn)
+        added.append((role, fn))
+    yield register
+    for role, fn in added:
+        tasks._PROVIDERS[role].remove(fn)
+
+
+@pytest.mark.parametrize("role", ["evaluator", "bureau"])
+def test_each_role_sees_its_own_tasks(role, registered, make, login_as):
+    org = make.organisation()
+    user = make.evaluator(org) if role == "evaluator" else make.bureau_user()
+    other = make.officer(org)
+    due = clock.now() + timedelta(days=2)
+    registered(role, lambda session, u: [tasks.Task(f"Taak voor {u.name}", "/", f"{role}.test", due)])
+    # Bureaus and evaluators land on their own pages (the portal, the panel's overview), tasks on top.
+    html = login_as(user).get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Your tasks" in html and _task_titles(html) == [f"Taak voor {user.name}"]
+    assert "Taak voor" not in login_as(other).get("/").get_data(as_text=True)
+
+
+def test_no_tasks_says_so(make, login_as):
+    html = login_as(make.evaluator(make.organisation())).get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Nothing to do right now." in html
+
+
+def test_tasks_sort_by_due_date():
+    now = clock.now()
+    fake = [tasks.Task("later", "/", "k", now + timedelta(days=3)), tasks.Task("none", "/", "k"),
+            tasks.Task("soon", "/", "k", now + timedelta(days=1))]
+    tasks.provider("test-role")(lambda s, u: fake)
+    try:
+        class U:
+            role = "test-role"
+        assert [t.title for t in tasks.tasks_for(None, U())] == ["soon", "later", "none"]
+    finally:
+        tasks._PROVIDERS.pop("test-role")
