@@ -53,6 +53,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(tenders_bp)
+    if app.config.get("BENCH_CEILING"):
+        from app.ceiling import bp as ceiling_bp
+        app.register_blueprint(ceiling_bp)
     errors.init_app(app)
 
 

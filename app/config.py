@@ -87,6 +87,8 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
         "AUDIT_PAGE_SIZE": _int("AUDIT_PAGE_SIZE", 50),
+        # bench/ only: adds /_bench/ceiling, a constant answer through the app stack (see app/ceiling.py).
+        "BENCH_CEILING": _bool("BENCH_CEILING", False),
     }
 
 

@@ -45,7 +45,22 @@ def tender_chain(tender_id: int) -> str:
     return f"tender:{tender_id}"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
+    """The value with datetimes, dates and decimals as text, tuples as lists and dict keys as text.
+
+    The exact types JSON already has take a fast path (this runs for every value of every audit
+    event, on writing and in `audit verify`); anything else, subclasses included, takes the general
+    path below, which decides the result."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
     if isinstance(value, date):
@@ -90,6 +105,41 @@ def _lock_head(session: Session, chain: str) -> AuditChainHead:
     return session.exec(stmt).one()
 
 
+def event_body(
+    *,
+    chain: str,
+    seq: int,
+    occurred_at: datetime,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Optional[int] = None,
+    tender_id: Optional[int] = None,
+    from_state: Optional[str] = None,
+    to_state: Optional[str] = None,
+    changes: Optional[dict] = None,
+    reason: Optional[str] = None,
+) -> dict[str, Any]:
+    """The event as it is hashed (`canonical_json` of this dict). `record()` and the bulk data
+    generator in bench/ both build events here, so their hashes agree by construction."""
+    return {
+        "chain": chain,
+        "seq": seq,
+        "tender_id": tender_id,
+        "occurred_at": occurred_at,
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "actor_role": actor.role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "from_state": from_state,
+        "to_state": to_state,
+        "changes": changes or {},
+        "reason": reason,
+    }
+
+
 def record(
     session: Session,
     *,
@@ -108,22 +158,11 @@ def record(
     chain = chain or (tender_chain(tender_id) if tender_id is not None else ADMIN_CHAIN)
     head = _lock_head(session, chain)
     occurred_at = now()
-    body = {
-        "chain": chain,
-        "seq": head.seq + 1,
-        "tender_id": tender_id,
-        "occurred_at": occurred_at,
-        "actor_id": actor.id,
-        "actor_name": actor.name,
-        "actor_role": actor.role,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "from_state": from_state,
-        "to_state": to_state,
-        "changes": changes or {},
-        "reason": reason,
-    }
+    body = event_body(
+        chain=chain, seq=head.seq + 1, occurred_at=occurred_at, actor=actor, action=action,
+        object_type=object_type, object_id=object_id, tender_id=tender_id, from_state=from_state,
+        to_state=to_state, changes=changes, reason=reason,
+    )
     canonical = canonical_json(body)
     event = AuditEvent(
         chain=chain,
