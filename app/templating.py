@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import action_label
 from app.clock import now
-from app.i18n import format_relative
+from app.i18n import format_relative, text
 
 ROLE_LABELS = {
     "admin": _l("administrator"), "officer": _l("officer"), "evaluator": _l("evaluator"),
@@ -24,14 +24,14 @@ INVITATION_LABELS = {
 def _stage_label(state: str) -> str:
     from workflows import tender_engine
     try:
-        return str(tender_engine().workflow.state(state).label)
+        return text(tender_engine().workflow.state(state).label)
     except KeyError:
         return state
 
 
 def _procedure_label(value: str) -> str:
     from forms.tender import PROCEDURE_LABELS
-    return str(PROCEDURE_LABELS.get(value, value))
+    return text(PROCEDURE_LABELS.get(value, value))
 
 
 def _timeline_rows(_tender):
@@ -59,8 +59,8 @@ def init_app(app) -> None:
         action_label=action_label,
         procedure_label=_procedure_label,
         timeline_rows=_timeline_rows,
-        role_label=lambda role: str(ROLE_LABELS.get(role, role)),
-        invitation_status=lambda status: str(INVITATION_LABELS.get(status, status)),
+        role_label=lambda role: text(ROLE_LABELS.get(role, role)),
+        invitation_status=lambda status: text(INVITATION_LABELS.get(status, status)),
         url_with=_url_with,
         get_locale=get_locale,
         now=now,

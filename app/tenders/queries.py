@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
-from app.authz import visible_tenders
 from app.clock import now
 from app.models import AuditChainHead, AuditEvent, Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, Tender, TenderBuyer, User
 from app.tenders.operations import anchors_of
@@ -77,32 +76,74 @@ def load_tender_view(session: Session, tender: Tender, recent: int = 5) -> Tende
 @dataclass
 class Dashboard:
     per_state: dict[str, int]
-    deadlines: list[tuple]  # (moment, label, tender)
-    tenders: list[tuple[Tender, str]]  # (tender, lead organisation name)
+    deadlines: list[tuple]  # (moment, label, tender row), soonest first, at most DEADLINES_SHOWN
+    tenders: list[tuple]  # (tender row, lead organisation name), last changed first
     total: int
+    more_deadlines: int = 0  # deadlines in the period beyond those shown
+
+
+DEADLINES_SHOWN = 20
+
+
+def _branches(user) -> list:
+    """The user's tenders as disjoint branches, each `f(columns) -> Select`, so every query below is
+    a UNION ALL of index-driven selects (an OR across lead and co-buyer would scan every tender)."""
+    if user.role == "officer":
+        org = user.organisation_id
+        return [
+            lambda *cols: select(*cols).where(Tender.lead_organisation_id == org),
+            # An organisation is never co-buyer of a tender it leads (operations.add_buyer refuses).
+            lambda *cols: select(*cols).join(TenderBuyer, TenderBuyer.tender_id == Tender.id)
+            .where(TenderBuyer.organisation_id == org),
+        ]
+    if user.role == "evaluator":
+        return [lambda *cols: select(*cols).join(PanelMember, PanelMember.tender_id == Tender.id)
+                .where(PanelMember.user_id == user.id)]
+    if user.role == "bureau":
+        return [lambda *cols: select(*cols).join(Invitation, Invitation.tender_id == Tender.id)
+                .where(Invitation.bureau_id == user.bureau_id, Invitation.status != "planned")]
+    return []
+
+
+def _union(selects):
+    return selects[0] if len(selects) == 1 else union_all(*selects)
 
 
 def load_dashboard(session: Session, user, horizon_days: int = 14, limit: int = 50) -> Dashboard:
-    scope = visible_tenders(user).subquery()
-    per_state = dict(session.execute(select(scope.c.state, func.count()).group_by(scope.c.state)).all())
+    """Three queries, each bounded by the user's tenders in flight or by `limit`, never by all tenders:
+    counts per state (an index-only count per branch), the deadlines of tenders in flight, and the
+    last changed tenders (per branch the newest `limit` by index, then merged)."""
+    branches = _branches(user)
+    if not branches:
+        return Dashboard({}, [], [], 0)
+    per_state: dict[str, int] = {}
+    counts = _union([b(Tender.state, func.count()).group_by(Tender.state) for b in branches])
+    for state, n in session.execute(counts):
+        per_state[state] = per_state.get(state, 0) + n
+
     start, end = now(), now() + timedelta(days=horizon_days)
-    upcoming = session.exec(
-        visible_tenders(user).where(Tender.state.in_(ACTIVE_STATES)).where(or_(
-            *[getattr(Tender, col).between(start, end) for col in DEADLINE_LABELS]
-        )).limit(limit)
-    ).all()
+    columns = [getattr(Tender, col) for col in DEADLINE_LABELS]
+    in_window = or_(*[c.between(start, end) for c in columns])
+    upcoming = session.execute(_union([
+        b(Tender.id, Tender.title, *columns).where(Tender.state.in_(ACTIVE_STATES), in_window) for b in branches
+    ])).all()
     deadlines = sorted(
         ((getattr(t, col), DEADLINE_LABELS[col], t) for t in upcoming for col in DEADLINE_LABELS
          if getattr(t, col) is not None and start <= getattr(t, col) <= end),
         key=lambda row: row[0],
     )
-    tenders = session.execute(
-        visible_tenders(user).add_columns(Organisation.name)
-        .join(Organisation, Organisation.id == Tender.lead_organisation_id)
-        .order_by(Tender.updated_at.desc()).limit(limit)
-    ).all()
-    return Dashboard(per_state=per_state, deadlines=deadlines, tenders=[(t, name) for t, name in tenders],
-                     total=sum(per_state.values()))
+
+    recent = [b(Tender.id, Tender.title, Tender.reference, Tender.state, Tender.updated_at,
+                Tender.lead_organisation_id).order_by(Tender.updated_at.desc()).limit(limit).subquery()
+              for b in branches]
+    merged = _union([select(r) for r in recent]).subquery()
+    newest = select(merged, Organisation.name.label("lead_name")) \
+        .join(Organisation, Organisation.id == merged.c.lead_organisation_id) \
+        .order_by(merged.c.updated_at.desc()).limit(limit)
+    tenders = session.execute(newest).all()
+    return Dashboard(per_state=per_state, deadlines=deadlines[:DEADLINES_SHOWN],
+                     tenders=[(t, t.lead_name) for t in tenders], total=sum(per_state.values()),
+                     more_deadlines=max(0, len(deadlines) - DEADLINES_SHOWN))
 
 
 def audit_page(session: Session, tender: Tender, page: int, size: int, action: str = "", actor: str = ""):
