@@ -555,17 +555,20 @@ class SqliteTarget:
 
     name = "sqlite"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, create: bool = True):
+        """A new database file at `path`; with create=False, an existing migrated, empty one."""
         from app.cli.database import upgrade
 
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.url = path, f"sqlite:///{path}"
-        upgrade(self.url)
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "foreign_keys=OFF", "cache_size=-1000000",
-                       "temp_store=MEMORY"):
+        if create:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            upgrade(self.url)
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        # A new file is loaded without a journal; an existing one keeps its (WAL) journal.
+        fast = ("journal_mode=OFF", "synchronous=OFF") if create else ()
+        for pragma in (*fast, "foreign_keys=OFF", "cache_size=-1000000", "temp_store=MEMORY"):
             self.conn.execute(f"PRAGMA {pragma}")
         self.conn.execute("BEGIN")
 
@@ -596,7 +599,9 @@ class PostgresTarget:
 
     name = "postgresql"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, create: bool = True):
+        """A new database `url` (dropped first if it exists); with create=False, an existing migrated,
+        empty one, which keeps its constraints while the rows go in."""
         import psycopg
         from sqlalchemy.engine import make_url
 
@@ -605,16 +610,19 @@ class PostgresTarget:
 
         self.url = normalise_database_url(url)
         sa_url = make_url(self.url)
-        server = sa_url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{sa_url.database}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{sa_url.database}"')
-        upgrade(self.url)
+        if create:
+            server = sa_url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+            with psycopg.connect(server, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{sa_url.database}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{sa_url.database}"')
+            upgrade(self.url)
         self.dsn = sa_url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.conn = psycopg.connect(self.dsn)
         self.conn.execute("SET TIME ZONE 'UTC'")
         self.conn.execute("SET synchronous_commit = off")
-        self._strip()
+        self.constraints, self.indexes = [], []
+        if create:
+            self._strip()
 
     def _strip(self) -> None:
         self.constraints = self.conn.execute(
@@ -655,7 +663,7 @@ class PostgresTarget:
                     f"(SELECT coalesce(max(id), 0) + 1 FROM \"{table}\"), false)")
         self.conn.commit()
         self.conn.autocommit = True
-        self.conn.execute("VACUUM ANALYZE")
+        self.conn.execute("VACUUM ANALYZE" if self.indexes else "ANALYZE")
         self.conn.close()
 
 
