@@ -82,6 +82,23 @@ def test_the_app_works_on_generated_data(app, generated, runner, session):
     assert result.exit_code == 0 and f"OK: {generated.rows['audit_event'] + 1} events" in result.output
 
 
+def test_parallel_verify_splits_the_chains_and_names_each_break(generated, runner, session, backend):
+    """`audit verify --jobs 2` checks every chain once, across two processes, and still names the
+    first broken event of each broken chain, wherever its chain landed."""
+    from tests.test_audit_chain import _tamper
+
+    ok = runner.invoke(args=["audit", "verify", "--jobs", "2"])
+    assert ok.exit_code == 0 and f"OK: {generated.rows['audit_event']} events in 21 chains" in ok.output
+    victims = [session.exec(select(AuditEvent).where(AuditEvent.chain == c, AuditEvent.seq == 3)).one()
+               for c in ("admin", "tender:20")]  # the first and the last chain in name order
+    _tamper(session, backend, "UPDATE audit_event SET actor_name = 'Mallory' WHERE id IN (:a, :b)",
+            a=victims[0].id, b=victims[1].id)
+    broken = runner.invoke(args=["audit", "verify", "--jobs", "2"])
+    assert broken.exit_code == 1
+    for victim in victims:
+        assert f"event {victim.id} (chain {victim.chain}, seq 3): column 'actor_name' was altered" in broken.output
+
+
 def test_ceiling_route_is_absent_without_the_setting(client):
     assert client.get("/_bench/ceiling").status_code == 404
 
