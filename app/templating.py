@@ -5,6 +5,7 @@ import json
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import action_label
@@ -53,6 +54,11 @@ def _shorten(value, length: int = 120) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def _options(pairs) -> Markup:
+    """<option> elements for (value, label) pairs; a picker lists hundreds, so not a template loop."""
+    return Markup("".join(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in pairs))
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(
         stage_label=_stage_label,
@@ -69,6 +75,7 @@ def init_app(app) -> None:
         relative=format_relative,
         fromjson=lambda text: json.loads(text) if text else {},
         shorten=_shorten,
+        options=_options,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, union_all
+from sqlalchemy import bindparam, func, literal, or_, union_all
 from sqlmodel import Session, select
 
 from app.clock import now
-from app.models import AuditChainHead, AuditEvent, Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, Tender, TenderBuyer, User
-from app.tenders.operations import anchors_of
+from app.models import (
+    AuditChainHead, AuditEvent, Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, ScaleAnchor, Tender,
+    TenderBuyer, User, UTCDateTime,
+)
 
 DEADLINE_LABELS = {
     "invitation_at": _l("Invitations go out"),
@@ -66,9 +69,16 @@ def load_tender_view(session: Session, tender: Tender, recent: int = 5) -> Tende
     events = session.exec(
         select(AuditEvent).where(AuditEvent.chain == f"tender:{tender.id}").order_by(AuditEvent.seq.desc()).limit(recent)
     ).all()
+    # Anchors as plain rows (score, text): a page shows dozens; ORM objects cost more than the query.
+    anchors: dict[int, list] = {c.id: [] for c in criteria_rows}
+    if criteria_rows:
+        for a in session.execute(select(ScaleAnchor.criterion_id, ScaleAnchor.score, ScaleAnchor.text)
+                                 .join(Criterion, Criterion.id == ScaleAnchor.criterion_id)
+                                 .where(Criterion.tender_id == tender.id).order_by(ScaleAnchor.score)):
+            anchors[a.criterion_id].append(a)
     return TenderView(
         tender=tender, lead=lead, co_buyers=[o for o in orgs if o.id != lead.id], lots=list(lots),
-        criteria=criteria, anchors=anchors_of(session, [c.id for c in criteria_rows]),
+        criteria=criteria, anchors=anchors,
         panel=list(panel), invitations=list(invitations), recent_events=list(events),
     )
 
@@ -85,23 +95,24 @@ class Dashboard:
 DEADLINES_SHOWN = 20
 
 
-def _branches(user) -> list:
-    """The user's tenders as disjoint branches, each `f(columns) -> Select`, so every query below is
-    a UNION ALL of index-driven selects (an OR across lead and co-buyer would scan every tender)."""
-    if user.role == "officer":
-        org = user.organisation_id
+def _branches(role: str) -> list:
+    """The tenders a user of `role` sees as disjoint branches, each `f(columns) -> Select` with the
+    user as bound parameters, so every dashboard query is a UNION ALL of index-driven selects (an OR
+    across lead buyer and co-buyer would scan every tender)."""
+    if role == "officer":
+        org = bindparam("organisation_id")
         return [
             lambda *cols: select(*cols).where(Tender.lead_organisation_id == org),
             # An organisation is never co-buyer of a tender it leads (operations.add_buyer refuses).
             lambda *cols: select(*cols).join(TenderBuyer, TenderBuyer.tender_id == Tender.id)
             .where(TenderBuyer.organisation_id == org),
         ]
-    if user.role == "evaluator":
+    if role == "evaluator":
         return [lambda *cols: select(*cols).join(PanelMember, PanelMember.tender_id == Tender.id)
-                .where(PanelMember.user_id == user.id)]
-    if user.role == "bureau":
+                .where(PanelMember.user_id == bindparam("user_id"))]
+    if role == "bureau":
         return [lambda *cols: select(*cols).join(Invitation, Invitation.tender_id == Tender.id)
-                .where(Invitation.bureau_id == user.bureau_id, Invitation.status != "planned")]
+                .where(Invitation.bureau_id == bindparam("bureau_id"), Invitation.status != "planned")]
     return []
 
 
@@ -109,41 +120,52 @@ def _union(selects):
     return selects[0] if len(selects) == 1 else union_all(*selects)
 
 
-def load_dashboard(session: Session, user, horizon_days: int = 14, limit: int = 50) -> Dashboard:
-    """Three queries, each bounded by the user's tenders in flight or by `limit`, never by all tenders:
-    counts per state (an index-only count per branch), the deadlines of tenders in flight, and the
-    last changed tenders (per branch the newest `limit` by index, then merged)."""
-    branches = _branches(user)
+@lru_cache(maxsize=None)
+def _dashboard_statements(role: str, limit: int):
+    """The dashboard's three statements for a role, built once (building them costs more than
+    running them)."""
+    branches = _branches(role)
     if not branches:
-        return Dashboard({}, [], [], 0)
-    per_state: dict[str, int] = {}
+        return None
     counts = _union([b(Tender.state, func.count()).group_by(Tender.state) for b in branches])
-    for state, n in session.execute(counts):
-        per_state[state] = per_state.get(state, 0) + n
-
-    start, end = now(), now() + timedelta(days=horizon_days)
-    columns = [getattr(Tender, col) for col in DEADLINE_LABELS]
-    in_window = or_(*[c.between(start, end) for c in columns])
-    upcoming = session.execute(_union([
-        b(Tender.id, Tender.title, *columns).where(Tender.state.in_(ACTIVE_STATES), in_window) for b in branches
-    ])).all()
-    deadlines = sorted(
-        ((getattr(t, col), DEADLINE_LABELS[col], t) for t in upcoming for col in DEADLINE_LABELS
-         if getattr(t, col) is not None and start <= getattr(t, col) <= end),
-        key=lambda row: row[0],
-    )
-
+    # One row per deadline in the window, soonest first; the window count says how many there are.
+    start, end = bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime)
+    moments = _union([
+        b(Tender.id, Tender.title, getattr(Tender, col).label("moment"), literal(col).label("kind"))
+        .where(Tender.state.in_(ACTIVE_STATES), getattr(Tender, col).between(start, end))
+        for b in branches for col in DEADLINE_LABELS
+    ]).subquery()
+    deadlines = select(moments, func.count().over().label("total")) \
+        .order_by(moments.c.moment, moments.c.id).limit(DEADLINES_SHOWN)
+    # Per branch the newest `limit` by index, then merged.
     recent = [b(Tender.id, Tender.title, Tender.reference, Tender.state, Tender.updated_at,
                 Tender.lead_organisation_id).order_by(Tender.updated_at.desc()).limit(limit).subquery()
               for b in branches]
     merged = _union([select(r) for r in recent]).subquery()
-    newest = select(merged, Organisation.name.label("lead_name")) \
+    newest = select(merged.c.id, merged.c.title, merged.c.reference, merged.c.state,
+                    Organisation.name.label("lead_name")) \
         .join(Organisation, Organisation.id == merged.c.lead_organisation_id) \
-        .order_by(merged.c.updated_at.desc()).limit(limit)
-    tenders = session.execute(newest).all()
-    return Dashboard(per_state=per_state, deadlines=deadlines[:DEADLINES_SHOWN],
+        .order_by(merged.c.updated_at.desc(), merged.c.id.desc()).limit(limit)
+    return counts, deadlines, newest
+
+
+def load_dashboard(session: Session, user, horizon_days: int = 14, limit: int = 50) -> Dashboard:
+    """Three queries, each bounded by what is shown or by the user's tenders in flight, never by all
+    tenders: counts per state (an index-only count per branch), the soonest deadlines of tenders in
+    flight, and the last changed tenders."""
+    statements = _dashboard_statements(user.role, limit)
+    if statements is None:
+        return Dashboard({}, [], [], 0)
+    counts, deadlines, newest = statements
+    who = {"organisation_id": user.organisation_id, "user_id": user.id, "bureau_id": user.bureau_id}
+    per_state: dict[str, int] = {}
+    for state, n in session.execute(counts, who):
+        per_state[state] = per_state.get(state, 0) + n
+    rows = session.execute(deadlines, {**who, "start": now(), "end": now() + timedelta(days=horizon_days)}).all()
+    tenders = session.execute(newest, who).all()
+    return Dashboard(per_state=per_state, deadlines=[(r.moment, DEADLINE_LABELS[r.kind], r) for r in rows],
                      tenders=[(t, t.lead_name) for t in tenders], total=sum(per_state.values()),
-                     more_deadlines=max(0, len(deadlines) - DEADLINES_SHOWN))
+                     more_deadlines=max(0, rows[0].total - len(rows)) if rows else 0)
 
 
 def audit_page(session: Session, tender: Tender, page: int, size: int, action: str = "", actor: str = ""):

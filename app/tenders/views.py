@@ -9,11 +9,13 @@ from app import db
 from app.audit import Actor
 from app.audit.labels import CATEGORIES
 from app.authz import roles_required, tender_or_404
+from app.i18n import current_locale
 from app.tenders import bp, operations, queries
 from app.web import CONFLICT, INVALID, form_status
 from forms.tender import ActionForm, TenderNewForm
 from workflows import Refused, tender_engine
 from workflows.diagram import render_svg
+from workflows.guards.draft import prime as prime_draft_guards
 
 
 @bp.route("/")
@@ -43,15 +45,29 @@ def render_tender(tender, status: int = 200, typed_reasons: dict | None = None, 
     engine = tender_engine()
     view = queries.load_tender_view(session, tender)
     ctx = engine.context(session, tender, Actor.of(current_user), current_user)
+    prime_draft_guards(ctx, lots=len(view.lots), panel=len(view.panel), invitations=[i for i, _b in view.invitations],
+                       criteria=[c for stage in view.criteria.values() for c in stage])
     actions = engine.actions(ctx)
     return render_template(
         "tenders/show.html", v=view, tender=tender, actions=actions,
         state=engine.workflow.state(tender.state), workflow=engine.workflow,
-        diagram=render_svg(engine.workflow, tender.state, [a.transition.dest for a in actions if a.allowed]),
+        diagram=_diagram(engine.workflow, tender.state, [a.transition.dest for a in actions if a.allowed]),
         can_edit=current_user.role == "officer" and tender.state == "draft",
         typed_reasons=typed_reasons or {}, refused_event=refused_event,
         pickers=_pickers(session, view) if current_user.role == "officer" and tender.state == "draft" else None,
     ), status
+
+
+_DIAGRAMS: dict[tuple, object] = {}
+
+
+def _diagram(workflow, state: str, next_states: list[str]):
+    """The workflow diagram, drawn once per state, next steps and language (it depends on nothing else)."""
+    key = (workflow.name, state, frozenset(next_states), current_locale().language)
+    svg = _DIAGRAMS.get(key)
+    if svg is None:
+        svg = _DIAGRAMS[key] = render_svg(workflow, state, next_states)
+    return svg
 
 
 def _pickers(session, view):

@@ -38,6 +38,20 @@ def _weights(ctx: Context) -> dict[str, int]:
     return ctx.memo("weights", compute)
 
 
+def prime(ctx: Context, *, lots: int, panel: int, invitations: list, criteria: list) -> None:
+    """Give the guards the facts a page has loaded already, so checking them costs no queries:
+    `invitations` are the tender's Invitation rows, `criteria` its Criterion rows."""
+    weights: dict[str, tuple[int, int]] = {}
+    for c in criteria:
+        if c.counts_in_total:
+            total, n = weights.get(c.stage, (0, 0))
+            weights[c.stage] = (total + c.weight, n + 1)
+    ctx.cache.update({
+        "lots": lots, "panel": panel, "weights": weights,
+        "invitees": sum(1 for i in invitations if i.status != "replaced"),
+    })
+
+
 def brief_complete(ctx: Context) -> Optional[str]:
     t = ctx.obj
     missing = [label for label, value in (
