@@ -41,7 +41,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         return engine
     # pool_pre_ping: after a PostgreSQL restart the first checkout finds the dead connection
     # and replaces it, so the app recovers by itself.
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No parallel plans: the app runs short queries, and starting parallel workers took longer (about
+    # 7 ms, measured by bench/) than the dashboard's whole deadline query that the planner chose them for.
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         connect_args={"options": "-c max_parallel_workers_per_gather=0"})
 
 
 def _configure_sqlite(engine: Engine) -> None:

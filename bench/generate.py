@@ -663,7 +663,11 @@ class PostgresTarget:
                     f"(SELECT coalesce(max(id), 0) + 1 FROM \"{table}\"), false)")
         self.conn.commit()
         self.conn.autocommit = True
-        self.conn.execute("VACUUM ANALYZE" if self.indexes else "ANALYZE")
+        if self.indexes:  # a new database: set the visibility maps (index-only scans) of all but the big trail
+            for table in COLUMNS:
+                self.conn.execute(f'{"ANALYZE" if table == "audit_event" else "VACUUM ANALYZE"} "{table}"')
+        else:
+            self.conn.execute("ANALYZE")
         self.conn.close()
 
 
@@ -707,12 +711,7 @@ def generate(scale: Scale, targets: list, *, workers: Optional[int] = None, chun
     _POP, _STATES = pop, tender_states(scale)
     _FILLER = filler_mean(scale, len(rows["audit_event"]))
     counts = {t: 0 for t in TABLES}
-    for target in targets:
-        for table in TABLES:
-            target.write(table, rows[table])
-        target.commit()
-    for table in TABLES:
-        counts[table] += len(rows[table])
+    _write(targets, rows, counts)
 
     bounds = [(lo, min(lo + chunk, scale.tenders + 1)) for lo in range(1, scale.tenders + 1, chunk)]
     workers = (os.cpu_count() or 2) if workers is None else workers
@@ -724,12 +723,7 @@ def generate(scale: Scale, targets: list, *, workers: Optional[int] = None, chun
         pool, results = None, map(_chunk, bounds)
     try:
         for i, (chunk_rows, chunk_facts) in enumerate(results):
-            for target in targets:
-                for table in TABLES:
-                    target.write(table, chunk_rows[table])
-                target.commit()
-            for table in TABLES:
-                counts[table] += len(chunk_rows[table])
+            _write(targets, chunk_rows, counts)
             facts.extend(chunk_facts)
             if progress:
                 progress(min(scale.tenders, (i + 1) * chunk), scale.tenders, counts["audit_event"])
@@ -740,6 +734,16 @@ def generate(scale: Scale, targets: list, *, workers: Optional[int] = None, chun
     for target in targets:
         target.finish()
     return Generated(scale, time.perf_counter() - started, counts, manifest(scale, pop, facts))
+
+
+def _write(targets: list, rows: dict[str, list], counts: dict[str, int]) -> None:
+    """One batch of rows into every target, table by table in foreign-key order, in one transaction."""
+    for target in targets:
+        for table in TABLES:
+            target.write(table, rows[table])
+        target.commit()
+    for table in TABLES:
+        counts[table] += len(rows[table])
 
 
 def manifest(scale: Scale, pop: Population, facts: list[dict]) -> dict:

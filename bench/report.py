@@ -131,7 +131,7 @@ def _ms(value: float) -> str:
 
 
 def render(*, machine, args, workers, main, runs, verifies, scaling, scaling_data, total_seconds,
-           profiles=()) -> str:
+           profiles=(), comparison=()) -> str:
     m = machine
     out = [
         "# Benchmark results (issue 9)",
@@ -179,6 +179,15 @@ def render(*, machine, args, workers, main, runs, verifies, scaling, scaling_dat
         for name, r in run.results.items():
             out.append(f"| {name} | {r.rps:.0f} | {_ms(r.p50)} | {_ms(r.p95)} | {_share(r, c):.1%} | {r.errors} |")
         out += ["", f"Peak RSS per worker: {', '.join(f'{x:.0f} MB' for x in run.peak_rss_mb)}.", ""]
+    if comparison:
+        names = list(comparison[0][1])
+        out += ["### gunicorn worker set-ups (PostgreSQL, measured first, 3 s each)", "",
+                "| workers | " + " | ".join(f"{n} req/s | p95 ms" for n in names) + " |",
+                "|---|" + "---:|---:|" * len(names)]
+        for label, results in comparison:
+            out.append(f"| {label} | " + " | ".join(f"{results[n].rps:.0f} | {_ms(results[n].p95)}" for n in names)
+                       + " |")
+        out += ["", f"The rest of the run uses {workers}.", ""]
     out += ["### audit verify (`flask --app app audit verify`, after the POSTs above appended their events)", "",
             "| database | events | chains | seconds | events/s | result |", "|---|---:|---:|---:|---:|---|"]
     for v in verifies:

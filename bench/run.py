@@ -148,6 +148,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", default="gthread:2:4", help="kind:processes[:threads], e.g. sync:3")
+    parser.add_argument("--compare-workers", default="sync:2,sync:4,gthread:2:2,gthread:2:4,gthread:4:2",
+                        help="set-ups measured on the ceiling and the dashboard first ('' for none)")
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server (databases bench_t<N> are created)")
     parser.add_argument("--quick", action="store_true", help="1,000 tenders, scales 200/1,000, 2 s per endpoint")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
@@ -155,6 +157,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.tenders, args.scales, args.seconds, args.warmup = 1000, "200,1000", 2.0, 0.5
+        args.compare_workers = "sync:2,gthread:2:4"
         if args.results == ROOT / "bench" / "RESULTS.md":
             args.results = OUT / "RESULTS-quick.md"
     kind, *numbers = args.workers.split(":")
@@ -166,6 +169,19 @@ def main(argv: Optional[list[str]] = None) -> int:
     log(f"Machine: {machine['summary']}")
 
     main_data, urls = build(args.tenders, ["sqlite", "postgresql"], args.pg, "main data set")
+    comparison: list[tuple[str, dict[str, Result]]] = []
+    if args.compare_workers:
+        compare_endpoints = [CEILING, next(e for e in ENDPOINTS if e.kind == "page")]
+        for option in args.compare_workers.split(","):
+            kind_, *numbers_ = option.split(":")
+            candidate = Workers(kind_, *map(int, numbers_))
+            log(f"Worker set-up {candidate} on postgresql")
+            with Server(urls["postgresql"], candidate, log_name="gunicorn-compare") as server:
+                accounts = Accounts(server.port, main_data.manifest["password"])
+                comparison.append((str(candidate), {e.name: measure(
+                    server.port, e.requests(main_data.manifest, accounts), concurrency=args.concurrency,
+                    seconds=min(args.seconds, 3.0), warmup=args.warmup) for e in compare_endpoints}))
+            log("  " + ", ".join(f"{name}: {r.rps:.0f}/s p95 {r.p95:.1f} ms" for name, r in comparison[-1][1].items()))
     runs: list[BackendRun] = []
     for backend in ("sqlite", "postgresql"):
         log(f"Serving {backend} with gunicorn ({workers}), {args.concurrency} connections")
@@ -211,7 +227,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     total = time.perf_counter() - started
     text = report.render(machine=machine, args=args, workers=str(workers), main=main_data, runs=runs,
                          verifies=verifies, scaling=scaling, scaling_data=scaling_data, total_seconds=total,
-                         profiles=profiles)
+                         profiles=profiles, comparison=comparison)
     print(report.table(runs, verifies, scaling))
     args.results.write_text(text)
     log(f"Done in {total / 60:.1f} min; results in {args.results.relative_to(ROOT)}")

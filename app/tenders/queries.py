@@ -89,7 +89,7 @@ class Dashboard:
     deadlines: list[tuple]  # (moment, label, tender row), soonest first, at most DEADLINES_SHOWN
     tenders: list[tuple]  # (tender row, lead organisation name), last changed first
     total: int
-    more_deadlines: int = 0  # deadlines in the period beyond those shown
+    more_deadlines: bool = False  # more deadlines in the period than those shown
 
 
 DEADLINES_SHOWN = 20
@@ -128,15 +128,17 @@ def _dashboard_statements(role: str, limit: int):
     if not branches:
         return None
     counts = _union([b(Tender.state, func.count()).group_by(Tender.state) for b in branches])
-    # One row per deadline in the window, soonest first; the window count says how many there are.
+    # The soonest deadlines: per branch and deadline column the first DEADLINES_SHOWN + 1 in the window,
+    # read in order from an index (lead buyer, column); merged and cut. The extra row says "there is more".
     start, end = bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime)
-    moments = _union([
+    firsts = [
         b(Tender.id, Tender.title, getattr(Tender, col).label("moment"), literal(col).label("kind"))
         .where(Tender.state.in_(ACTIVE_STATES), getattr(Tender, col).between(start, end))
+        .order_by(getattr(Tender, col), Tender.id).limit(DEADLINES_SHOWN + 1).subquery()
         for b in branches for col in DEADLINE_LABELS
-    ]).subquery()
-    deadlines = select(moments, func.count().over().label("total")) \
-        .order_by(moments.c.moment, moments.c.id).limit(DEADLINES_SHOWN)
+    ]
+    moments = _union([select(f) for f in firsts]).subquery()
+    deadlines = select(moments).order_by(moments.c.moment, moments.c.id).limit(DEADLINES_SHOWN + 1)
     # Per branch the newest `limit` by index, then merged.
     recent = [b(Tender.id, Tender.title, Tender.reference, Tender.state, Tender.updated_at,
                 Tender.lead_organisation_id).order_by(Tender.updated_at.desc()).limit(limit).subquery()
@@ -150,9 +152,9 @@ def _dashboard_statements(role: str, limit: int):
 
 
 def load_dashboard(session: Session, user, horizon_days: int = 14, limit: int = 50) -> Dashboard:
-    """Three queries, each bounded by what is shown or by the user's tenders in flight, never by all
-    tenders: counts per state (an index-only count per branch), the soonest deadlines of tenders in
-    flight, and the last changed tenders."""
+    """Three queries, each bounded by what is shown (or, for counts per state, an index-only count of
+    the user's own tenders), never by all tenders: counts per state, the soonest deadlines, and the
+    last changed tenders."""
     statements = _dashboard_statements(user.role, limit)
     if statements is None:
         return Dashboard({}, [], [], 0)
@@ -163,9 +165,10 @@ def load_dashboard(session: Session, user, horizon_days: int = 14, limit: int = 
         per_state[state] = per_state.get(state, 0) + n
     rows = session.execute(deadlines, {**who, "start": now(), "end": now() + timedelta(days=horizon_days)}).all()
     tenders = session.execute(newest, who).all()
-    return Dashboard(per_state=per_state, deadlines=[(r.moment, DEADLINE_LABELS[r.kind], r) for r in rows],
+    return Dashboard(per_state=per_state,
+                     deadlines=[(r.moment, DEADLINE_LABELS[r.kind], r) for r in rows[:DEADLINES_SHOWN]],
                      tenders=[(t, t.lead_name) for t in tenders], total=sum(per_state.values()),
-                     more_deadlines=max(0, rows[0].total - len(rows)) if rows else 0)
+                     more_deadlines=len(rows) > DEADLINES_SHOWN)
 
 
 def audit_page(session: Session, tender: Tender, page: int, size: int, action: str = "", actor: str = ""):
