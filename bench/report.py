@@ -5,7 +5,6 @@ import os
 import platform
 import sqlite3
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 

@@ -167,6 +167,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     machine = report.describe_machine(args.pg)
     log(f"Machine: {machine['summary']}")
+    if machine["postgresql"].startswith("unreachable"):
+        log(f"PostgreSQL at {args.pg} is {machine['postgresql']}: start it (or set BENCH_DATABASE_URL / --pg).")
+        return 2
 
     main_data, urls = build(args.tenders, ["sqlite", "postgresql"], args.pg, "main data set")
     comparison: list[tuple[str, dict[str, Result]]] = []
