@@ -104,3 +104,16 @@ def test_audit_trail_pages_cost_the_same_first_and_last(login_as, make, count_qu
     client = login_as(officer)
     counts = {page: _count(client, count_queries, f"/tenders/{tender.id}/audit?page={page}") for page in (1, 3, 999)}
     assert set(counts.values()) == {4}  # the user, the tender, the chain head, one page of events
+
+
+def test_audit_rows_are_kept_per_language(login_as, make):
+    """Rendered event rows are reused, but never across languages."""
+    officer = make.officer()
+    tender = make.tender(officer, ready=False)
+    client = login_as(officer)
+    assert "Tender created" in client.get(f"/tenders/{tender.id}/audit").get_data(as_text=True)
+    assert client.post("/language/nl", data={}).status_code == 303
+    dutch = client.get(f"/tenders/{tender.id}/audit").get_data(as_text=True)
+    assert "Aanbesteding aangemaakt" in dutch and "Tender created" not in dutch
+    assert client.post("/language/en", data={}).status_code == 303
+    assert "Tender created" in client.get(f"/tenders/{tender.id}").get_data(as_text=True)

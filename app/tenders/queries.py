@@ -43,38 +43,46 @@ class TenderView:
         return sum(c.weight for c in self.criteria.get(stage, []) if c.counts_in_total)
 
 
+@lru_cache(maxsize=None)
+def _tender_view_statements(recent: int) -> dict:
+    """The tender page's statements, built once with the tender as a bound parameter."""
+    tid, lead_id, chain = bindparam("tender_id"), bindparam("lead_id"), bindparam("chain")
+    return {
+        "orgs": select(Organisation).where(or_(
+            Organisation.id == lead_id,
+            Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tid)),
+        )).order_by(Organisation.name),
+        "lots": select(Lot).where(Lot.tender_id == tid).order_by(Lot.position, Lot.id),
+        "criteria": select(Criterion).where(Criterion.tender_id == tid)
+        .order_by(Criterion.stage, Criterion.position, Criterion.id),
+        "panel": select(PanelMember, User).join(User, User.id == PanelMember.user_id)
+        .where(PanelMember.tender_id == tid).order_by(User.name),
+        "invitations": select(Invitation, Bureau).join(Bureau, Bureau.id == Invitation.bureau_id)
+        .where(Invitation.tender_id == tid).order_by(Bureau.name),
+        "events": select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq.desc()).limit(recent),
+        # Anchors as plain rows (score, text): a page shows dozens; ORM objects cost more than the query.
+        "anchors": select(ScaleAnchor.criterion_id, ScaleAnchor.score, ScaleAnchor.text)
+        .join(Criterion, Criterion.id == ScaleAnchor.criterion_id)
+        .where(Criterion.tender_id == tid).order_by(ScaleAnchor.score),
+    }
+
+
 def load_tender_view(session: Session, tender: Tender, recent: int = 5) -> TenderView:
-    orgs = session.exec(
-        select(Organisation).where(or_(
-            Organisation.id == tender.lead_organisation_id,
-            Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tender.id)),
-        )).order_by(Organisation.name)
-    ).all()
+    q = _tender_view_statements(recent)
+    params = {"tender_id": tender.id, "lead_id": tender.lead_organisation_id, "chain": f"tender:{tender.id}"}
+    orgs = session.exec(q["orgs"], params=params).all()
     lead = next(o for o in orgs if o.id == tender.lead_organisation_id)
-    lots = session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(Lot.position, Lot.id)).all()
-    criteria_rows = session.exec(
-        select(Criterion).where(Criterion.tender_id == tender.id).order_by(Criterion.stage, Criterion.position, Criterion.id)
-    ).all()
+    lots = session.exec(q["lots"], params=params).all()
+    criteria_rows = session.exec(q["criteria"], params=params).all()
     criteria: dict[str, list[Criterion]] = {"vision": [], "pitch": []}
     for c in criteria_rows:
         criteria[c.stage].append(c)
-    panel = session.exec(
-        select(PanelMember, User).join(User, User.id == PanelMember.user_id)
-        .where(PanelMember.tender_id == tender.id).order_by(User.name)
-    ).all()
-    invitations = session.exec(
-        select(Invitation, Bureau).join(Bureau, Bureau.id == Invitation.bureau_id)
-        .where(Invitation.tender_id == tender.id).order_by(Bureau.name)
-    ).all()
-    events = session.exec(
-        select(AuditEvent).where(AuditEvent.chain == f"tender:{tender.id}").order_by(AuditEvent.seq.desc()).limit(recent)
-    ).all()
-    # Anchors as plain rows (score, text): a page shows dozens; ORM objects cost more than the query.
+    panel = session.exec(q["panel"], params=params).all()
+    invitations = session.exec(q["invitations"], params=params).all()
+    events = session.exec(q["events"], params=params).all()
     anchors: dict[int, list] = {c.id: [] for c in criteria_rows}
     if criteria_rows:
-        for a in session.execute(select(ScaleAnchor.criterion_id, ScaleAnchor.score, ScaleAnchor.text)
-                                 .join(Criterion, Criterion.id == ScaleAnchor.criterion_id)
-                                 .where(Criterion.tender_id == tender.id).order_by(ScaleAnchor.score)):
+        for a in session.execute(q["anchors"], params):
             anchors[a.criterion_id].append(a)
     return TenderView(
         tender=tender, lead=lead, co_buyers=[o for o in orgs if o.id != lead.id], lots=list(lots),

@@ -14,17 +14,27 @@ from app.models import Criterion, Invitation, Lot, PanelMember
 from workflows.core import Context, Guard
 
 
-def _count(ctx: Context, model, key: str) -> int:
-    return ctx.memo(key, lambda: ctx.session.scalar(
-        select(func.count()).select_from(model).where(model.tender_id == ctx.obj.id)
-    ))
+def _counts(ctx: Context) -> dict:
+    """Lots, panel members and bureaus to invite, counted in one statement (the guards ask for all
+    three whenever they ask for one), unless a page primed them (see `prime`)."""
+    if "lots" not in ctx.cache:
+        tender_id = ctx.obj.id
+        lots, panel, invitees = ctx.session.execute(select(
+            select(func.count()).select_from(Lot).where(Lot.tender_id == tender_id).scalar_subquery(),
+            select(func.count()).select_from(PanelMember).where(PanelMember.tender_id == tender_id).scalar_subquery(),
+            select(func.count()).select_from(Invitation)
+            .where(Invitation.tender_id == tender_id, Invitation.status != "replaced").scalar_subquery(),
+        )).one()
+        ctx.cache.update({"lots": lots, "panel": panel, "invitees": invitees})
+    return ctx.cache
+
+
+def _count(ctx: Context, key: str) -> int:
+    return _counts(ctx)[key]
 
 
 def _invitees(ctx: Context) -> int:
-    return ctx.memo("invitees", lambda: ctx.session.scalar(
-        select(func.count()).select_from(Invitation)
-        .where(Invitation.tender_id == ctx.obj.id, Invitation.status != "replaced")
-    ))
+    return _counts(ctx)["invitees"]
 
 
 def _weights(ctx: Context) -> dict[str, int]:
@@ -78,11 +88,11 @@ def invitee_count(ctx: Context) -> Optional[str]:
 
 
 def has_lot(ctx: Context) -> Optional[str]:
-    return None if _count(ctx, Lot, "lots") else _("Add at least one lot (management layer).")
+    return None if _count(ctx, "lots") else _("Add at least one lot (management layer).")
 
 
 def has_panel(ctx: Context) -> Optional[str]:
-    return None if _count(ctx, PanelMember, "panel") else _("Add at least one evaluator to the panel.")
+    return None if _count(ctx, "panel") else _("Add at least one evaluator to the panel.")
 
 
 def weights_complete(ctx: Context) -> Optional[str]:
