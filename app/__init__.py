@@ -67,6 +67,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programmes_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(ocds_bp)
+    if app.config.get("BENCH_CEILING"):
+        from app.ceiling import bp as ceiling_bp
+        app.register_blueprint(ceiling_bp)
     errors.init_app(app)
 
 

@@ -6,10 +6,11 @@ Admins manage organisations and accounts; they do not see tender contents.
 from __future__ import annotations
 
 from functools import wraps
+from types import SimpleNamespace
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import exists, or_
+from sqlalchemy import bindparam, exists, or_
 from sqlalchemy.sql import Select
 from sqlmodel import select
 
@@ -44,9 +45,24 @@ def visible_tenders(user) -> Select:
     return stmt.where(False)
 
 
+_BY_ID: dict = {}
+
+
+def _visible_by_id(user):
+    """visible_tenders(user) for one tender id, built once per role with the user as bound parameters."""
+    stmt = _BY_ID.get(user.role)
+    if stmt is None:
+        placeholder = SimpleNamespace(role=user.role, id=bindparam("user_id"),
+                                      organisation_id=bindparam("organisation_id"), bureau_id=bindparam("bureau_id"))
+        stmt = _BY_ID[user.role] = visible_tenders(placeholder).where(Tender.id == bindparam("tender_id"))
+    return stmt
+
+
 def tender_or_404(tender_id: int, user=None) -> Tender:
     user = user or current_user
-    tender = db.session().exec(visible_tenders(user).where(Tender.id == tender_id)).first()
+    tender = db.session().exec(_visible_by_id(user), params={
+        "tender_id": tender_id, "user_id": user.id, "organisation_id": user.organisation_id,
+        "bureau_id": user.bureau_id}).first()
     if tender is None:
         abort(404)
     return tender

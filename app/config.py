@@ -106,6 +106,8 @@ def from_environment(instance_path: str) -> dict:
         "OCDS_LOTS_EXTENSION_URL": os.environ.get(
             "OCDS_LOTS_EXTENSION_URL",
             "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json"),
+        # bench/ only: adds /_bench/ceiling, a constant answer through the app stack (see app/ceiling.py).
+        "BENCH_CEILING": _bool("BENCH_CEILING", False),
     }
 
 

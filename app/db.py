@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from flask import current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 # Set for units of work that will write; read by the SQLite BEGIN hook below.
@@ -33,14 +32,19 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
-            # A file database gains nothing from pooling connections across threads.
-            poolclass=NullPool,
+            # Pooled: opening a connection and setting its pragmas costs about 1.5 ms, more than most
+            # pages' queries together (measured by bench/, issue 9). A pooled connection keeps its pragmas.
+            pool_size=5,
+            max_overflow=10,
         )
         _configure_sqlite(engine)
         return engine
     # pool_pre_ping: after a PostgreSQL restart the first checkout finds the dead connection
     # and replaces it, so the app recovers by itself.
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No parallel plans: the app runs short queries, and starting parallel workers took longer (about
+    # 7 ms, measured by bench/) than the dashboard's whole deadline query that the planner chose them for.
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         connect_args={"options": "-c max_parallel_workers_per_gather=0"})
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -30,4 +30,19 @@ def load_user(token: str):
 
     if not token:
         return None
-    return db.session().exec(select(User).where(User.session_token == token, User.active)).first()
+    return db.session().exec(_user_by_token(), params={"token": token}).first()
+
+
+def _user_by_token():
+    """Built once: it runs on every request."""
+    global _USER_BY_TOKEN
+    if _USER_BY_TOKEN is None:
+        from sqlalchemy import bindparam
+        from sqlmodel import select
+
+        from app.models import User
+        _USER_BY_TOKEN = select(User).where(User.session_token == bindparam("token"), User.active)
+    return _USER_BY_TOKEN
+
+
+_USER_BY_TOKEN = None

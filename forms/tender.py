@@ -109,7 +109,8 @@ class CriterionForm(VersionedForm):
 
     def validate_scale_step(self, field):
         lo, hi = self.scale_min.data, self.scale_max.data
-        if None in (lo, hi, field.data) or hi <= lo:
+        # The range check above reports a step below 1 but does not stop this one from running.
+        if None in (lo, hi, field.data) or hi <= lo or field.data < 1:
             return
         if (hi - lo) % field.data:
             raise ValidationError(_l("The step must divide the range from lowest to highest score."))

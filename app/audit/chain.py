@@ -45,7 +45,22 @@ def tender_chain(tender_id: int) -> str:
     return f"tender:{tender_id}"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
+    """The value with datetimes, dates and decimals as text, tuples as lists and dict keys as text.
+
+    The exact types JSON already has take a fast path (this runs for every value of every audit
+    event, on writing and in `audit verify`); anything else, subclasses included, takes the general
+    path below, which decides the result."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
     if isinstance(value, date):
@@ -90,6 +105,41 @@ def _lock_head(session: Session, chain: str) -> AuditChainHead:
     return session.exec(stmt).one()
 
 
+def event_body(
+    *,
+    chain: str,
+    seq: int,
+    occurred_at: datetime,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Optional[int] = None,
+    tender_id: Optional[int] = None,
+    from_state: Optional[str] = None,
+    to_state: Optional[str] = None,
+    changes: Optional[dict] = None,
+    reason: Optional[str] = None,
+) -> dict[str, Any]:
+    """The event as it is hashed (`canonical_json` of this dict). `record()` and the bulk data
+    generator in bench/ both build events here, so their hashes agree by construction."""
+    return {
+        "chain": chain,
+        "seq": seq,
+        "tender_id": tender_id,
+        "occurred_at": occurred_at,
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "actor_role": actor.role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "from_state": from_state,
+        "to_state": to_state,
+        "changes": changes or {},
+        "reason": reason,
+    }
+
+
 def record(
     session: Session,
     *,
@@ -108,22 +158,11 @@ def record(
     chain = chain or (tender_chain(tender_id) if tender_id is not None else ADMIN_CHAIN)
     head = _lock_head(session, chain)
     occurred_at = now()
-    body = {
-        "chain": chain,
-        "seq": head.seq + 1,
-        "tender_id": tender_id,
-        "occurred_at": occurred_at,
-        "actor_id": actor.id,
-        "actor_name": actor.name,
-        "actor_role": actor.role,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "from_state": from_state,
-        "to_state": to_state,
-        "changes": changes or {},
-        "reason": reason,
-    }
+    body = event_body(
+        chain=chain, seq=head.seq + 1, occurred_at=occurred_at, actor=actor, action=action,
+        object_type=object_type, object_id=object_id, tender_id=tender_id, from_state=from_state,
+        to_state=to_state, changes=changes, reason=reason,
+    )
     canonical = canonical_json(body)
     event = AuditEvent(
         chain=chain,
@@ -181,6 +220,11 @@ class VerifyResult:
         return not self.breaches
 
 
+# Equal to canonical_json for what json.loads returns (exact JSON types: jsonable changes nothing).
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_DECODE = json.JSONDecoder().decode
+
+
 def _check_event(row, expected_seq: int, expected_prev: str) -> Optional[str]:
     (event_id, chain, seq, tender_id, actor_id, actor_name, actor_role, action, object_type,
      object_id, from_state, to_state, reason, occurred_at, changes, canonical, prev_hash, digest) = row
@@ -191,18 +235,30 @@ def _check_event(row, expected_seq: int, expected_prev: str) -> Optional[str]:
     if link_hash(prev_hash, canonical) != digest:
         return "hash does not match the event's canonical text"
     try:
-        body = json.loads(canonical)
+        body = _DECODE(canonical)
     except ValueError:
         return "canonical text is not valid JSON"
-    columns = dict(zip(_MIRRORED, row[1:13]))
-    for name, value in columns.items():
-        if body.get(name) != value:
-            return f"column {name!r} was altered ({value!r} ≠ recorded {body.get(name)!r})"
-    if body.get("occurred_at") != jsonable(_aware(occurred_at)):
+    get = body.get
+    recorded = (get("chain"), get("seq"), get("tender_id"), get("actor_id"), get("actor_name"), get("actor_role"),
+                get("action"), get("object_type"), get("object_id"), get("from_state"), get("to_state"),
+                get("reason"))
+    if recorded != tuple(row[1:13]):
+        for name, value, was in zip(_MIRRORED, row[1:13], recorded):
+            if was != value:
+                return f"column {name!r} was altered ({value!r} ≠ recorded {was!r})"
+    if get("occurred_at") != _occurred_text(occurred_at):
         return "column 'occurred_at' was altered"
-    if canonical_json(body.get("changes", {})) != changes:
+    if _ENCODE(get("changes", {})) != changes:
         return "column 'changes' was altered"
     return None
+
+
+def _occurred_text(value) -> str:
+    """The column as the canonical text writes it (`jsonable` of the aware UTC moment)."""
+    if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+        # SQLite's stored text "YYYY-MM-DD HH:MM:SS.ffffff" (UTC): what the general path gives, directly.
+        return f"{value[:10]}T{value[11:]}Z"
+    return jsonable(_aware(value))
 
 
 def _aware(value):
@@ -213,30 +269,98 @@ def _aware(value):
 
 def verify(session: Session, chain: Optional[str] = None, batch: int = 5000) -> VerifyResult:
     """Walk every chain from its first event; report each chain's first broken link."""
+    result, last_of_chain = _walk(session, chain=chain, batch=batch)
+    _check_heads(session, chain, last_of_chain, result)
+    return result
+
+
+def _walk(session: Session, *, chain: Optional[str] = None, batch: int = 5000, low: Optional[str] = None,
+          high: Optional[str] = None) -> tuple[VerifyResult, dict[str, tuple[int, str]]]:
+    """Check the events of one chain, or of the chains named from `low` (inclusive) to `high`
+    (exclusive), or of all; return the result and each chain's last (seq, hash)."""
     result = VerifyResult()
-    where = "WHERE chain = :chain" if chain else ""
+    where = []
+    if chain:
+        where.append("chain = :chain")
+    if low is not None:
+        where.append("chain >= :low")
+    if high is not None:
+        where.append("chain < :high")
     sql = text(
         "SELECT id, chain, seq, tender_id, actor_id, actor_name, actor_role, action, object_type,"
         " object_id, from_state, to_state, reason, occurred_at, changes, canonical, prev_hash, hash"
-        f" FROM audit_event {where} ORDER BY chain, seq"
+        f" FROM audit_event {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY chain, seq"
     )
     conn = session.connection()
-    rows = conn.execution_options(stream_results=True, yield_per=batch).execute(sql, {"chain": chain})
+    rows = conn.execution_options(stream_results=True, yield_per=batch).execute(
+        sql, {"chain": chain, "low": low, "high": high})
     current, expected_seq, expected_prev, broken = None, 1, GENESIS_HASH, False
     last_of_chain: dict[str, tuple[int, str]] = {}
-    for row in rows:
-        result.events += 1
-        if row[1] != current:
-            current, expected_seq, expected_prev, broken = row[1], 1, GENESIS_HASH, False
-            result.chains += 1
-        if not broken:
-            problem = _check_event(row, expected_seq, expected_prev)
-            if problem:
-                result.breaches.append(Breach(row[0], row[1], row[2], problem))
-                broken = True  # later links of this chain follow from the first break
-        expected_seq, expected_prev = row[2] + 1, row[17]
-        last_of_chain[row[1]] = (row[2], row[17])
-    _check_heads(session, chain, last_of_chain, result)
+    events = chains = 0
+    check, breaches = _check_event, result.breaches
+    for part in rows.partitions(batch):
+        events += len(part)
+        for row in part:
+            if row[1] != current:
+                if current is not None:
+                    last_of_chain[current] = (expected_seq - 1, expected_prev)
+                current, expected_seq, expected_prev, broken = row[1], 1, GENESIS_HASH, False
+                chains += 1
+            if not broken:
+                problem = check(row, expected_seq, expected_prev)
+                if problem:
+                    breaches.append(Breach(row[0], row[1], row[2], problem))
+                    broken = True  # later links of this chain follow from the first break
+            expected_seq, expected_prev = row[2] + 1, row[17]
+    if current is not None:
+        last_of_chain[current] = (expected_seq - 1, expected_prev)
+    result.events, result.chains = events, chains
+    return result, last_of_chain
+
+
+def _chain_ranges(session: Session, jobs: int) -> list[tuple[Optional[str], Optional[str]]]:
+    """`jobs` ranges of chain names with about as many events each (from the chain heads), in the
+    database's own order, covering every name (the first and last are open-ended)."""
+    heads = session.execute(select(AuditChainHead.chain, AuditChainHead.seq).order_by(AuditChainHead.chain)).all()
+    total = sum(seq for _chain, seq in heads) or 1
+    bounds: list[str] = []
+    seen = 0
+    for name, seq in heads:
+        if seen >= total * (len(bounds) + 1) / jobs and len(bounds) < jobs - 1:
+            bounds.append(name)
+        seen += seq
+    edges = [None, *bounds, None]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _walk_range(args) -> tuple[VerifyResult, dict[str, tuple[int, str]]]:
+    url, low, high, batch = args
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return _walk(session, batch=batch, low=low, high=high)
+    finally:
+        engine.dispose()
+
+
+def verify_parallel(session: Session, url: str, jobs: int, batch: int = 5000) -> VerifyResult:
+    """`verify()` of every chain, with the chains split over `jobs` processes (each reads and
+    checks its own range of chains; the heads are checked here once all are done)."""
+    import multiprocessing
+
+    ranges = _chain_ranges(session, jobs)
+    session.rollback()  # no transaction of ours stays open while the workers read
+    with multiprocessing.get_context("spawn").Pool(len(ranges)) as pool:
+        parts = pool.map(_walk_range, [(url, low, high, batch) for low, high in ranges])
+    result, last_of_chain = VerifyResult(), {}
+    for part, last in parts:
+        result.events += part.events
+        result.chains += part.chains
+        result.breaches += part.breaches
+        last_of_chain.update(last)
+    _check_heads(session, None, last_of_chain, result)
     return result
 
 

@@ -49,8 +49,10 @@ LABELS = {
 
 
 def action_label(action: str) -> str:
+    from app.i18n import text
+
     label = LABELS.get(action)
-    return str(label) if label is not None else action
+    return text(label) if label is not None else action
 
 
 def register(labels: dict, categories: dict | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import now
@@ -32,6 +32,12 @@ class Tender(SQLModel, table=True):
         ),
         CheckConstraint("max_winners_per_lot >= 1", name="max_winners"),
         CheckConstraint("state <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_reason"),
+        # The dashboard's counts per state and its last-changed list read these, never the whole table.
+        Index("ix_tender_lead_state", "lead_organisation_id", "state"),
+        Index("ix_tender_lead_updated", "lead_organisation_id", "updated_at"),
+        # Its soonest deadlines: per deadline column, read in order from the window's start.
+        *(Index(f"ix_tender_lead_{col}", "lead_organisation_id", col) for col in (
+            "invitation_at", "questions_deadline", "vision_deadline", "pitch_start", "pitch_end", "selection_at")),
     )
     # Optimistic lock: every flush bumps `version`; a stale writer gets StaleDataError.
     __mapper_args__ = {"version_id_col": _version}

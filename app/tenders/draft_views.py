@@ -212,16 +212,18 @@ def picker_choices(session, view) -> dict[str, list[tuple[int, str]]]:
     buyer_ids = [view.lead.id] + [o.id for o in view.co_buyers]
     on_panel = {u.id for _m, u in view.panel}
     invited = {b.id for _i, b in view.invitations}
-    evaluators = session.exec(
-        select(User).where(User.role == "evaluator", User.active, User.organisation_id.in_(buyer_ids))
+    # (id, name) rows only: the lists run to hundreds of bureaus, and whole objects cost ten times more.
+    evaluators = session.execute(
+        select(User.id, User.name).where(User.role == "evaluator", User.active, User.organisation_id.in_(buyer_ids))
         .order_by(User.name)
     ).all()
-    bureaus = session.exec(select(Bureau).order_by(Bureau.name)).all()
-    orgs = session.exec(select(Organisation).where(Organisation.id.not_in(buyer_ids)).order_by(Organisation.name)).all()
+    bureaus = session.execute(select(Bureau.id, Bureau.name).order_by(Bureau.name)).all()
+    orgs = session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.not_in(buyer_ids))
+                           .order_by(Organisation.name)).all()
     return {
-        "panel": [(u.id, u.name) for u in evaluators if u.id not in on_panel],
-        "invitees": [(b.id, b.name) for b in bureaus if b.id not in invited],
-        "buyers": [(o.id, o.name) for o in orgs],
+        "panel": [(i, name) for i, name in evaluators if i not in on_panel],
+        "invitees": [(i, name) for i, name in bureaus if i not in invited],
+        "buyers": [(i, name) for i, name in orgs],
     }
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, literal, or_, union_all
 from sqlmodel import Session, select
 
-from app.authz import visible_tenders
 from app.clock import now
-from app.models import AuditChainHead, AuditEvent, Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, Tender, TenderBuyer, User
-from app.tenders.operations import anchors_of
+from app.models import (
+    AuditChainHead, AuditEvent, Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, ScaleAnchor, Tender,
+    TenderBuyer, User, UTCDateTime,
+)
 
 DEADLINE_LABELS = {
     "invitation_at": _l("Invitations go out"),
@@ -41,35 +43,50 @@ class TenderView:
         return sum(c.weight for c in self.criteria.get(stage, []) if c.counts_in_total)
 
 
+@lru_cache(maxsize=None)
+def _tender_view_statements(recent: int) -> dict:
+    """The tender page's statements, built once with the tender as a bound parameter."""
+    tid, lead_id, chain = bindparam("tender_id"), bindparam("lead_id"), bindparam("chain")
+    return {
+        "orgs": select(Organisation).where(or_(
+            Organisation.id == lead_id,
+            Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tid)),
+        )).order_by(Organisation.name),
+        "lots": select(Lot).where(Lot.tender_id == tid).order_by(Lot.position, Lot.id),
+        "criteria": select(Criterion).where(Criterion.tender_id == tid)
+        .order_by(Criterion.stage, Criterion.position, Criterion.id),
+        "panel": select(PanelMember, User).join(User, User.id == PanelMember.user_id)
+        .where(PanelMember.tender_id == tid).order_by(User.name),
+        "invitations": select(Invitation, Bureau).join(Bureau, Bureau.id == Invitation.bureau_id)
+        .where(Invitation.tender_id == tid).order_by(Bureau.name),
+        "events": select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq.desc()).limit(recent),
+        # Anchors as plain rows (score, text): a page shows dozens; ORM objects cost more than the query.
+        "anchors": select(ScaleAnchor.criterion_id, ScaleAnchor.score, ScaleAnchor.text)
+        .join(Criterion, Criterion.id == ScaleAnchor.criterion_id)
+        .where(Criterion.tender_id == tid).order_by(ScaleAnchor.score),
+    }
+
+
 def load_tender_view(session: Session, tender: Tender, recent: int = 5) -> TenderView:
-    orgs = session.exec(
-        select(Organisation).where(or_(
-            Organisation.id == tender.lead_organisation_id,
-            Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tender.id)),
-        )).order_by(Organisation.name)
-    ).all()
+    q = _tender_view_statements(recent)
+    params = {"tender_id": tender.id, "lead_id": tender.lead_organisation_id, "chain": f"tender:{tender.id}"}
+    orgs = session.exec(q["orgs"], params=params).all()
     lead = next(o for o in orgs if o.id == tender.lead_organisation_id)
-    lots = session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(Lot.position, Lot.id)).all()
-    criteria_rows = session.exec(
-        select(Criterion).where(Criterion.tender_id == tender.id).order_by(Criterion.stage, Criterion.position, Criterion.id)
-    ).all()
+    lots = session.exec(q["lots"], params=params).all()
+    criteria_rows = session.exec(q["criteria"], params=params).all()
     criteria: dict[str, list[Criterion]] = {"vision": [], "pitch": []}
     for c in criteria_rows:
         criteria[c.stage].append(c)
-    panel = session.exec(
-        select(PanelMember, User).join(User, User.id == PanelMember.user_id)
-        .where(PanelMember.tender_id == tender.id).order_by(User.name)
-    ).all()
-    invitations = session.exec(
-        select(Invitation, Bureau).join(Bureau, Bureau.id == Invitation.bureau_id)
-        .where(Invitation.tender_id == tender.id).order_by(Bureau.name)
-    ).all()
-    events = session.exec(
-        select(AuditEvent).where(AuditEvent.chain == f"tender:{tender.id}").order_by(AuditEvent.seq.desc()).limit(recent)
-    ).all()
+    panel = session.exec(q["panel"], params=params).all()
+    invitations = session.exec(q["invitations"], params=params).all()
+    events = session.exec(q["events"], params=params).all()
+    anchors: dict[int, list] = {c.id: [] for c in criteria_rows}
+    if criteria_rows:
+        for a in session.execute(q["anchors"], params):
+            anchors[a.criterion_id].append(a)
     return TenderView(
         tender=tender, lead=lead, co_buyers=[o for o in orgs if o.id != lead.id], lots=list(lots),
-        criteria=criteria, anchors=anchors_of(session, [c.id for c in criteria_rows]),
+        criteria=criteria, anchors=anchors,
         panel=list(panel), invitations=list(invitations), recent_events=list(events),
     )
 
@@ -77,32 +94,89 @@ def load_tender_view(session: Session, tender: Tender, recent: int = 5) -> Tende
 @dataclass
 class Dashboard:
     per_state: dict[str, int]
-    deadlines: list[tuple]  # (moment, label, tender)
-    tenders: list[tuple[Tender, str]]  # (tender, lead organisation name)
+    deadlines: list[tuple]  # (moment, label, tender row), soonest first, at most DEADLINES_SHOWN
+    tenders: list[tuple]  # (tender row, lead organisation name), last changed first
     total: int
+    more_deadlines: bool = False  # more deadlines in the period than those shown
+
+
+DEADLINES_SHOWN = 20
+
+
+def _branches(role: str) -> list:
+    """The tenders a user of `role` sees as disjoint branches, each `f(columns) -> Select` with the
+    user as bound parameters, so every dashboard query is a UNION ALL of index-driven selects (an OR
+    across lead buyer and co-buyer would scan every tender)."""
+    if role == "officer":
+        org = bindparam("organisation_id")
+        return [
+            lambda *cols: select(*cols).where(Tender.lead_organisation_id == org),
+            # An organisation is never co-buyer of a tender it leads (operations.add_buyer refuses).
+            lambda *cols: select(*cols).join(TenderBuyer, TenderBuyer.tender_id == Tender.id)
+            .where(TenderBuyer.organisation_id == org),
+        ]
+    if role == "evaluator":
+        return [lambda *cols: select(*cols).join(PanelMember, PanelMember.tender_id == Tender.id)
+                .where(PanelMember.user_id == bindparam("user_id"))]
+    if role == "bureau":
+        return [lambda *cols: select(*cols).join(Invitation, Invitation.tender_id == Tender.id)
+                .where(Invitation.bureau_id == bindparam("bureau_id"), Invitation.status != "planned")]
+    return []
+
+
+def _union(selects):
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
+@lru_cache(maxsize=None)
+def _dashboard_statements(role: str, limit: int):
+    """The dashboard's three statements for a role, built once (building them costs more than
+    running them)."""
+    branches = _branches(role)
+    if not branches:
+        return None
+    counts = _union([b(Tender.state, func.count()).group_by(Tender.state) for b in branches])
+    # The soonest deadlines: per branch and deadline column the first DEADLINES_SHOWN + 1 in the window,
+    # read in order from an index (lead buyer, column); merged and cut. The extra row says "there is more".
+    start, end = bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime)
+    firsts = [
+        b(Tender.id, Tender.title, getattr(Tender, col).label("moment"), literal(col).label("kind"))
+        .where(Tender.state.in_(ACTIVE_STATES), getattr(Tender, col).between(start, end))
+        .order_by(getattr(Tender, col), Tender.id).limit(DEADLINES_SHOWN + 1).subquery()
+        for b in branches for col in DEADLINE_LABELS
+    ]
+    moments = _union([select(f) for f in firsts]).subquery()
+    deadlines = select(moments).order_by(moments.c.moment, moments.c.id).limit(DEADLINES_SHOWN + 1)
+    # Per branch the newest `limit` by index, then merged.
+    recent = [b(Tender.id, Tender.title, Tender.reference, Tender.state, Tender.updated_at,
+                Tender.lead_organisation_id).order_by(Tender.updated_at.desc()).limit(limit).subquery()
+              for b in branches]
+    merged = _union([select(r) for r in recent]).subquery()
+    newest = select(merged.c.id, merged.c.title, merged.c.reference, merged.c.state,
+                    Organisation.name.label("lead_name")) \
+        .join(Organisation, Organisation.id == merged.c.lead_organisation_id) \
+        .order_by(merged.c.updated_at.desc(), merged.c.id.desc()).limit(limit)
+    return counts, deadlines, newest
 
 
 def load_dashboard(session: Session, user, horizon_days: int = 14, limit: int = 50) -> Dashboard:
-    scope = visible_tenders(user).subquery()
-    per_state = dict(session.execute(select(scope.c.state, func.count()).group_by(scope.c.state)).all())
-    start, end = now(), now() + timedelta(days=horizon_days)
-    upcoming = session.exec(
-        visible_tenders(user).where(Tender.state.in_(ACTIVE_STATES)).where(or_(
-            *[getattr(Tender, col).between(start, end) for col in DEADLINE_LABELS]
-        )).limit(limit)
-    ).all()
-    deadlines = sorted(
-        ((getattr(t, col), DEADLINE_LABELS[col], t) for t in upcoming for col in DEADLINE_LABELS
-         if getattr(t, col) is not None and start <= getattr(t, col) <= end),
-        key=lambda row: row[0],
-    )
-    tenders = session.execute(
-        visible_tenders(user).add_columns(Organisation.name)
-        .join(Organisation, Organisation.id == Tender.lead_organisation_id)
-        .order_by(Tender.updated_at.desc()).limit(limit)
-    ).all()
-    return Dashboard(per_state=per_state, deadlines=deadlines, tenders=[(t, name) for t, name in tenders],
-                     total=sum(per_state.values()))
+    """Three queries, each bounded by what is shown (or, for counts per state, an index-only count of
+    the user's own tenders), never by all tenders: counts per state, the soonest deadlines, and the
+    last changed tenders."""
+    statements = _dashboard_statements(user.role, limit)
+    if statements is None:
+        return Dashboard({}, [], [], 0)
+    counts, deadlines, newest = statements
+    who = {"organisation_id": user.organisation_id, "user_id": user.id, "bureau_id": user.bureau_id}
+    per_state: dict[str, int] = {}
+    for state, n in session.execute(counts, who):
+        per_state[state] = per_state.get(state, 0) + n
+    rows = session.execute(deadlines, {**who, "start": now(), "end": now() + timedelta(days=horizon_days)}).all()
+    tenders = session.execute(newest, who).all()
+    return Dashboard(per_state=per_state,
+                     deadlines=[(r.moment, DEADLINE_LABELS[r.kind], r) for r in rows[:DEADLINES_SHOWN]],
+                     tenders=[(t, t.lead_name) for t in tenders], total=sum(per_state.values()),
+                     more_deadlines=len(rows) > DEADLINES_SHOWN)
 
 
 def audit_page(session: Session, tender: Tender, page: int, size: int, action: str = "", actor: str = ""):

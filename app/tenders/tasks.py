@@ -2,7 +2,7 @@
 
 Both ask the workflow engine (the same guards as the tender page), for at most `tasks.LIMIT`
 tenders each, with a fixed number of queries: the guards' facts are loaded for all those tenders at
-once (`prime` functions) and the co-buyer links are loaded up front, so checking a tender runs no
+once (`prime_many`, `_prime_submission_facts`) and the co-buyer links are loaded up front, so checking a tender runs no
 query of its own. That is why `next_steps_allowed` covers only the stages whose guard facts can be
 primed (invitation, vision submission); the later stages' tasks come from their own areas' providers,
 which ask with one grouped query each.
@@ -19,7 +19,7 @@ from app.authz import visible_tenders
 from app.dashboard import tasks
 from app.models import Question, Tender, TenderBuyer, Vision
 from workflows import tender_engine
-from workflows.guards.draft import prime
+from workflows.guards.draft import prime_many
 
 # The date by which the next step of each stage is due.
 DUE = {
@@ -46,7 +46,7 @@ def drafts_ready_to_send(session, user) -> list[tasks.Task]:
                           .order_by(Tender.updated_at.desc()).limit(tasks.LIMIT)).all()
     if not drafts:
         return []
-    facts = prime(session, [t.id for t in drafts])
+    facts = prime_many(session, [t.id for t in drafts])
     links = _load_links(session, user, drafts)
     engine = tender_engine()
     send = engine.workflow.transition("open_invitation", "draft")

@@ -14,12 +14,14 @@ from app.charts.timeline import tender_timeline
 from app.clock import now
 from app.dashboard.tasks import tasks_for
 from app.exports.registry import for_tender as exports_for
+from app.i18n import current_locale
 from app.ocds.queries import is_published
 from app.tenders import bp, operations, queries
 from app.web import CONFLICT, INVALID, form_status
 from forms.tender import ActionForm, TenderNewForm
 from workflows import Refused, tender_engine
 from workflows.diagram import render_svg
+from workflows.guards.draft import prime_from_page
 
 
 @bp.route("/")
@@ -56,11 +58,13 @@ def render_tender(tender, status: int = 200, typed_reasons: dict | None = None, 
     engine = tender_engine()
     view = queries.load_tender_view(session, tender)
     ctx = engine.context(session, tender, Actor.of(current_user), current_user)
+    prime_from_page(ctx, lots=len(view.lots), panel=len(view.panel), invitations=[i for i, _b in view.invitations],
+                       criteria=[c for stage in view.criteria.values() for c in stage])
     actions = engine.actions(ctx)
     return render_template(
         "tenders/show.html", v=view, tender=tender, actions=actions, award=award_panel(session, tender),
         state=engine.workflow.state(tender.state), workflow=engine.workflow,
-        diagram=render_svg(engine.workflow, tender.state, [a.transition.dest for a in actions if a.allowed]),
+        diagram=_diagram(engine.workflow, tender.state, [a.transition.dest for a in actions if a.allowed]),
         can_edit=current_user.role == "officer" and tender.state == "draft",
         typed_reasons=typed_reasons or {}, refused_event=refused_event,
         pickers=_pickers(session, view) if current_user.role == "officer" and tender.state == "draft" else None,
@@ -74,6 +78,18 @@ def _portal_cards(session, tender):
     """Invitations, questions and (sealed) submissions, once the invitations have gone out."""
     from app.portal.queries import load_officer_cards
     return load_officer_cards(session, tender) if tender.state != "draft" else None
+
+
+_DIAGRAMS: dict[tuple, object] = {}
+
+
+def _diagram(workflow, state: str, next_states: list[str]):
+    """The workflow diagram, drawn once per state, next steps and language (it depends on nothing else)."""
+    key = (workflow.name, state, frozenset(next_states), current_locale().language)
+    svg = _DIAGRAMS.get(key)
+    if svg is None:
+        svg = _DIAGRAMS[key] = render_svg(workflow, state, next_states)
+    return svg
 
 
 def _pickers(session, view):

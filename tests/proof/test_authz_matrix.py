@@ -264,6 +264,7 @@ def test_matrix_catches_a_broken_permission(app, make, session, monkeypatch):
     from app import authz
     from app.models import Tender
     original = authz.visible_tenders
+    monkeypatch.setattr(authz, "_BY_ID", {})  # the scope is compiled once per role: start afresh
     monkeypatch.setattr(authz, "visible_tenders",
                         lambda user: sql_select(Tender) if user.role == "officer" else original(user))
     world = W.build(make, session, "draft")

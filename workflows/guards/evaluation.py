@@ -13,7 +13,7 @@ from workflows.core import Context, Guard
 
 def _panel(ctx: Context):
     from app.evaluation.panel import load_panel
-    return ctx.memo("panel", lambda: load_panel(ctx.session, ctx.obj))
+    return ctx.memo("panel_state", lambda: load_panel(ctx.session, ctx.obj))
 
 
 def _names(state, bureau_ids) -> str:

@@ -1,0 +1,137 @@
+"""Query counts of the pages the benchmark measures (issue 9): fixed, whatever the amount of data,
+so an N+1 regression fails here. Also what the faster dashboard shows."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.clock import now
+from app.models import Bureau, Invitation, Organisation, PanelMember, User
+from app.tenders import operations as tender_ops
+
+
+def _count(client, count_queries, url) -> int:
+    with count_queries() as q:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return q.count
+
+
+def _timeline(session, officer, tender, start):
+    tender_ops.update_fields(session, officer, tender, {
+        "invitation_at": start + timedelta(days=1), "questions_deadline": start + timedelta(days=10),
+        "vision_deadline": start + timedelta(days=20), "pitch_start": start + timedelta(days=25),
+        "pitch_end": start + timedelta(days=26), "selection_at": start + timedelta(days=30)}, None)
+    session.commit()
+
+
+def test_officer_dashboard_queries_stay_fixed_as_tenders_grow(login_as, make, count_queries, session):
+    officer = make.officer()
+    other = make.officer()
+    make.tender(officer, ready=False)
+    first_joint = make.tender(other, ready=False)  # co-bought: on the dashboard through the second branch
+    tender_ops.add_buyer(session, other, first_joint, _org(session, officer), None)
+    session.commit()
+    client = login_as(officer)
+    few = _count(client, count_queries, "/")
+    for _ in range(3):
+        make.tender(officer, ready=False)
+    joint = make.tender(other, ready=False)
+    tender_ops.add_buyer(session, other, joint, _org(session, officer), None)
+    session.commit()
+    # The user, stage counts, deadlines, last changed; the tasks: drafts, their guard facts (2), the co-buyer
+    # links, the active tenders.
+    assert _count(client, count_queries, "/") == few == 9
+    page = client.get("/").get_data(as_text=True)
+    assert joint.title in page
+    assert re.search(r'class="count">\(6\)', page)
+
+
+def _org(session, user):
+    return session.get(Organisation, user.organisation_id)
+
+
+def test_evaluator_and_bureau_dashboards_run_the_same_queries(login_as, make, count_queries, session):
+    officer = make.officer()
+    tender = make.tender(officer, evaluators=1, bureaus=3)
+    evaluator = session.get(User, session.exec(select(PanelMember.user_id)).first())
+    client = login_as(evaluator)
+    evaluator_page = _count(client, count_queries, "/evaluation/")  # where "/" sends evaluators
+    assert client.get("/").headers["Location"].endswith("/evaluation/")
+    tender_ops.fire(session, officer, tender, "open_invitation")
+    session.commit()
+    invitation = session.exec(select(Invitation).where(Invitation.tender_id == tender.id)).first()
+    invitation.status, bureau_id = "sent", invitation.bureau_id  # what sending does once the portal lands
+    session.commit()
+    bureau_user = make.bureau_user(session.get(Bureau, bureau_id), email=f"b{bureau_id}@bench.example")
+    client = login_as(bureau_user)
+    bureau_page = _count(client, count_queries, "/portal")  # where "/" sends bureaus
+    assert tender.title in client.get("/portal").get_data(as_text=True)
+    # More tenders, same number of queries on both landing pages.
+    for _ in range(2):
+        more = make.tender(officer, evaluators=0, bureaus=2)
+        tender_ops.add_panel_member(session, officer, more, evaluator, None)
+        tender_ops.add_invitee(session, officer, more, session.get(Bureau, bureau_id), None)
+        session.commit()
+        tender_ops.fire(session, officer, more, "open_invitation")
+        session.commit()
+    assert _count(login_as(evaluator), count_queries, "/evaluation/") == evaluator_page
+    assert _count(client, count_queries, "/portal") == bureau_page
+
+
+
+def test_dashboard_shows_the_soonest_twenty_deadlines_and_counts_the_rest(login_as, make, session):
+    officer = make.officer()
+    start = now()
+    for i in range(11):  # two deadlines each within 14 days: invitations (+1 day) and questions (+10 days)
+        tender = make.tender(officer, ready=False, title=f"Traject {i:02d}")
+        _timeline(session, officer, tender, start + timedelta(hours=i))
+    page = login_as(officer).get("/").get_data(as_text=True)
+    deadlines = page.split('id="deadlines-h"')[1].split("</section>")[0]
+    assert deadlines.count("<li><div><strong>") == 20
+    assert "More deadlines follow in this period." in deadlines
+    shown = re.findall(r"(Invitations go out|Questions deadline) — <a [^>]+>(Traject \d\d)</a>", deadlines)
+    assert shown[:11] == [("Invitations go out", f"Traject {i:02d}") for i in range(11)]
+    assert shown[11:] == [("Questions deadline", f"Traject {i:02d}") for i in range(9)]
+
+
+def test_tender_page_queries_stay_fixed(login_as, make, count_queries, session):
+    officer = make.officer()
+    small = make.tender(officer, bureaus=3, evaluators=1, lots=1)
+    large = make.tender(officer, bureaus=5, evaluators=5, lots=3)
+    client = login_as(officer)
+    # Draft: the user, the tender, its view (7), the pickers (3); the draft guards reuse the view's rows.
+    assert _count(client, count_queries, f"/tenders/{small.id}") == _count(
+        client, count_queries, f"/tenders/{large.id}") == 12
+    for tender in (small, large):
+        tender_ops.fire(session, officer, tender, "open_invitation")
+    session.commit()
+    # After the invitations: the portal's cards (invitations, questions, sealed submissions), the award panel,
+    # the timeline and the open-data flag join the page — still the same number for both.
+    assert _count(client, count_queries, f"/tenders/{small.id}") == _count(
+        client, count_queries, f"/tenders/{large.id}") == 15
+
+
+@pytest.mark.app_config(AUDIT_PAGE_SIZE=5)
+def test_audit_trail_pages_cost_the_same_first_and_last(login_as, make, count_queries):
+    officer = make.officer()
+    tender = make.tender(officer, bureaus=5, evaluators=5, lots=3)  # about 30 events: several pages of 5
+    client = login_as(officer)
+    counts = {page: _count(client, count_queries, f"/tenders/{tender.id}/audit?page={page}") for page in (1, 3, 999)}
+    assert set(counts.values()) == {4}  # the user, the tender, the chain head, one page of events
+
+
+def test_audit_rows_are_kept_per_language(login_as, make):
+    """Rendered event rows are reused, but never across languages."""
+    officer = make.officer()
+    tender = make.tender(officer, ready=False)
+    client = login_as(officer)
+    assert "Tender created" in client.get(f"/tenders/{tender.id}/audit").get_data(as_text=True)
+    assert client.post("/language/nl", data={}).status_code == 303
+    dutch = client.get(f"/tenders/{tender.id}/audit").get_data(as_text=True)
+    assert "Aanbesteding aangemaakt" in dutch and "Tender created" not in dutch
+    assert client.post("/language/en", data={}).status_code == 303
+    assert "Tender created" in client.get(f"/tenders/{tender.id}").get_data(as_text=True)
