@@ -132,10 +132,12 @@ def test_logins_are_throttled_per_address(client, make):
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)
 def test_successful_logins_do_not_count(app, make):
+    """Twelve good logins (over the limit of ten) leave the account's budget for mistakes untouched."""
     officer = make.officer()
     for _ in range(12):
-        client = app.test_client()
-        login(client, officer)
+        login(app.test_client(), officer)
+    wrong = app.test_client().post("/login", data={"email": officer.email, "password": "wrong"})
+    assert wrong.status_code == 401
 
 
 def test_missing_csrf_token_is_refused_with_a_message(client, make):
