@@ -87,7 +87,7 @@ def test_selection_decision_objection_and_award(page, browser, live_server, make
     bureau_page.set_input_files("#files", files=[{"name": "bezwaar.pdf", "mimeType": "application/pdf",
                                                   "buffer": PDF_BYTES}])
     bureau_page.click("#objections button[type=submit]")
-    expect(bureau_page.locator(".flash-success")).to_contain_text("Uw bezwaar is ingediend")
+    expect(bureau_page.locator(".flash-success")).to_contain_text("Je bezwaar is ingediend")
     expect(bureau_page.locator("#objections")).to_contain_text("bezwaar.pdf")
     bureau_ctx.close()
 
