@@ -35,7 +35,7 @@ def render(session: Session, programme: Programme, number: int) -> Optional[byte
     people = load_participants(session, programme, number)
     period, evaluation = ev.period, ev.evaluation
     label = period_label(period)
-    title = _("Yearly evaluation report") if period.cadence == "yearly" else _("Evaluation report")
+    title = _("Yearly evaluation report") if period.cadence == "yearly" else _("Periodic evaluation report")
     doc = document(title, tender, buyers, extra=f"{programme.title} · {label}")
     doc.facts([
         (_("Programme"), programme.title),
@@ -45,7 +45,7 @@ def render(session: Session, programme: Programme, number: int) -> Optional[byte
         (_("Evaluation cadence"), str(CADENCE_LABELS.get(period.cadence, period.cadence))),
         (_("Plan in force"), _("version %(n)d", n=people.plan.number) if people.plan else "—"),
         (_("Evaluation opened"), when(evaluation.opened_at)),
-        (_("Meeting"), format_day(evaluation.meeting_on)),
+        (_("Evaluation meeting"), format_day(evaluation.meeting_on)),
     ])
     doc.heading(_("Decision"))
     doc.facts([(_("Decision"), decision_label(evaluation.decision)),
