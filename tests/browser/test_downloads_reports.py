@@ -57,3 +57,26 @@ def test_officer_downloads_scores_and_reports(page, live_server, make, session):
     assert "Proces-verbaal van opening" in text and "3 van 3 uitgenodigde bureaus" in text
     for name in NAMES:
         assert name in text
+
+
+def test_officer_downloads_the_yearly_evaluation_report(page, live_server, make, session):
+    from datetime import timedelta
+
+    from app import clock
+    from tests.programme_factories import ProgrammeFactory
+    pf = ProgrammeFactory(make)
+    setup = pf.programme()
+    pf.agreed_plan(setup, indicators=("Betrokkenheid", "Reflectief vermogen"))
+    clock.advance(timedelta(days=366))
+    pf.open_evaluation(setup)
+    pf.submit_forms(setup, {"municipality": {"Betrokkenheid": 8, "Reflectief vermogen": 6},
+                            "bureau": {"Betrokkenheid": 9, "Reflectief vermogen": 7}})
+    pf.decide(setup, "end", "Het programma heeft zijn doel bereikt.")
+    log_in(page, setup.officer.email, PASSWORD)
+    page.goto(f"/programmes/{setup.programme.id}")
+    expect(page.locator("#downloads")).to_contain_text("Evaluatierapport Jaar 1")
+    download = _download(page, "programme-report-1")
+    text = pdf_text(download.path().read_bytes())
+    assert "Jaarlijks evaluatierapport" in text and setup.bureau.name in text
+    assert "Programma beëindigen" in text
+    assert "Het programma heeft zijn doel bereikt." in text and "8,50" in text
