@@ -95,7 +95,7 @@ def test_exports_answer_404_without_rights(opendata, login_as, make, session, cl
     assert client.get(url).status_code == 302  # not logged in: to the login page
     officer = login_as(session.get(User, tender.created_by_id))
     assert officer.get(url).status_code == 200
-    for bad in ("scores.csv", "invitations.pdf", "audit.json"):
+    for bad in ("scores.csv", "invitations.pdf", "audit.json", "opening.pdf", "evaluation.csv"):
         assert officer.get(f"/tenders/{tender.id}/exports/{bad}").status_code == 404
     assert officer.get("/tenders/9999/exports/audit.csv").status_code == 404
 
@@ -145,3 +145,91 @@ def test_unpublished_tenders_do_not_link_open_data(state, opendata, login_as, se
     tender = opendata.tender(state, cancelled_from="draft")
     page = login_as(session.get(User, tender.created_by_id)).get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert 'data-export="audit-csv"' in page and "/open-data/tenders/" not in page
+
+
+# --- the scores export (evaluation area) -----------------------------------------------------------------
+
+SCORE_HEADER = ["Stage", "Bureau", "Criterion", "Weight (%)", "Scale", "Evaluator", "Score", "Rationale",
+                "Sheet submitted (Amsterdam time)", "Consensus score", "Consensus note"]
+
+
+@pytest.fixture
+def scored(make, session):
+    from tests.test_reports import evaluated
+    return lambda state: evaluated(make, session, state)
+
+
+def test_scores_export_after_both_stages(scored, login_as, count_queries):
+    from tests.test_reports import NAMES
+    sc = scored("selection")
+    client = login_as(sc.officer)
+    url = f"/tenders/{sc.id}/exports/scores.csv"
+    with count_queries() as q:
+        response = client.get(url, buffered=False)
+        assert response.is_streamed
+        rows = _csv(response)
+    assert q.count <= 5  # user, tender, one streaming select
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{sc.tender.reference}-scores.csv"'
+    assert rows[0] == SCORE_HEADER
+    # 3 bureaus × 2 criteria × 2 evaluators per stage
+    assert len(rows) == 1 + 2 * 3 * 2 * 2
+    assert [r[0] for r in rows[1:13]] == ["Vision"] * 12 and [r[0] for r in rows[13:]] == ["Pitch"] * 12
+    assert [r[1] for r in rows[1:13]] == [NAMES[0]] * 4 + [NAMES[1]] * 4 + [NAMES[2]] * 4
+    eva, bart = (e.name for e in sc.evaluators)
+    first = rows[1]
+    assert first[:8] == ["Vision", NAMES[0], "vision criterium 1", "60", "0–10", bart if bart < eva else eva,
+                         "8", "Onderbouwing 8"]
+    assert first[9:] == ["8", f"Notitie vision {NAMES[0]}"]
+    # Atelier Noord, vision criterion 2: Eva gave 6, Bart 4; the consensus is 6
+    line = {(r[1], r[2], r[5]): r for r in rows[1:]}
+    assert line[(NAMES[0], "vision criterium 2", "Eva Eerst")][6] == "6"
+    assert line[(NAMES[0], "vision criterium 2", "Bart Tweede")][6:8] == ["4", "Onderbouwing 4"]
+    assert line[(NAMES[0], "vision criterium 2", "Bart Tweede")][9] == "6"
+    assert line[(NAMES[2], "pitch criterium 1", "Eva Eerst")][9:] == ["6", f"Notitie pitch {NAMES[2]}"]
+    assert all(r[8] for r in rows[1:])  # when each sheet was submitted
+
+    sheet = _xlsx(client.get(url.replace(".csv", ".xlsx")))
+    values = list(sheet.values)
+    assert list(values[0]) == SCORE_HEADER and len(values) == 25
+    row = next(v for v in values[1:] if v[1] == NAMES[0] and v[2] == "vision criterium 2" and v[5] == "Bart Tweede")
+    assert row[3] == 40 and row[6] == 4 and row[9] == 6 and isinstance(row[8], datetime)
+    assert row[10] == f"Notitie vision {NAMES[0]}"
+
+
+def test_scores_export_during_the_pitches_has_the_vision_only(scored, login_as):
+    sc = scored("pitch")
+    rows = _csv(login_as(sc.officer).get(f"/tenders/{sc.id}/exports/scores.csv"))
+    assert len(rows) == 1 + 12 and {r[0] for r in rows[1:]} == {"Vision"}
+
+
+def test_scores_export_is_404_before_the_consensus_is_final(scored, login_as, session):
+    sc = scored("vision_review")  # every vision consensus is recorded, but the stage is still open
+    client = login_as(sc.officer)
+    for fmt in ("csv", "xlsx"):
+        assert client.get(f"/tenders/{sc.id}/exports/scores.{fmt}").status_code == 404
+    page = client.get(f"/tenders/{sc.id}").get_data(as_text=True)
+    assert 'data-export="scores-csv"' not in page and 'data-export="audit-csv"' in page
+
+
+def test_scores_export_never_reaches_evaluators_or_others(scored, login_as, make, client):
+    sc = scored("selection")
+    url = f"/tenders/{sc.id}/exports/scores.csv"
+    for user in (*sc.evaluators, make.officer(), make.bureau_user(sc.bureaus[0]), make.admin()):
+        response = login_as(user).get(url)
+        assert response.status_code == 404, user.role
+        assert b"Onderbouwing" not in response.get_data()
+        assert login_as(user).get(url.replace(".csv", ".xlsx")).status_code == 404
+    page = login_as(sc.evaluators[0]).get(f"/tenders/{sc.id}").get_data(as_text=True)
+    assert "/exports/scores" not in page
+    assert client.get(url).status_code == 302
+    assert login_as(sc.officer).get(url).status_code == 200
+
+
+def test_scores_export_leaves_out_draft_sheets(scored, login_as, session):
+    from app.models import ScoreSheet
+    sc = scored("selection")
+    draft = session.exec(select(ScoreSheet).where(ScoreSheet.tender_id == sc.id, ScoreSheet.stage == "pitch")).first()
+    draft.status, draft.submitted_at = "draft", None  # as if reopened: not a result
+    session.commit()
+    rows = _csv(login_as(sc.officer).get(f"/tenders/{sc.id}/exports/scores.csv"))
+    assert len(rows) == 1 + 24 - 2

@@ -14,17 +14,23 @@ Areas register their own:
 The route is `/tenders/<id>/exports/<name>.<csv|xlsx>`; `available(tender)` decides (from the tender
 row alone, no query) whether the tender page offers it and whether the route answers at all — the
 scores export (evaluation area) registers with "only once consensus is recorded".
+
+PDF reports of a tender (app/reports) register here too, with `document(session, tender) -> bytes`
+instead of rows and their own route (`endpoint`), so the tender page lists every download in one place.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
+
+from flask import url_for
 
 from sqlmodel import Session
 
 from app.models import Tender
 
 FORMATS = ("csv", "xlsx")
+EXPORT_ENDPOINT = "exports.download"
 
 
 @dataclass(frozen=True)
@@ -38,12 +44,18 @@ class Column:
 class Export:
     name: str
     label: Any
-    columns: tuple[Column, ...]
-    rows: Callable[[Session, Tender], Iterator[tuple]]
+    columns: tuple[Column, ...] = ()
+    rows: Optional[Callable[[Session, Tender], Iterator[tuple]]] = None
     available: Callable[[Tender], bool] = lambda tender: True
     formats: tuple[str, ...] = FORMATS
     roles: frozenset[str] = field(default_factory=lambda: frozenset({"officer"}))
     hint: Any = ""
+    # A PDF report instead of rows: its bytes, built in the request; served by `endpoint`.
+    document: Optional[Callable[[Session, Tender], bytes]] = None
+    endpoint: str = EXPORT_ENDPOINT
+
+    def href(self, tender: Tender, fmt: str) -> str:
+        return url_for(self.endpoint, tender_id=tender.id, name=self.name, fmt=fmt)
 
 
 _EXPORTS: dict[str, Export] = {}
@@ -54,8 +66,10 @@ def register(export: Export) -> Export:
     return export
 
 
-def get(name: str) -> Export | None:
-    return _EXPORTS.get(name)
+def get(name: str, endpoint: str = EXPORT_ENDPOINT) -> Export | None:
+    """The export (or, with the reports' endpoint, the report) of that name served by `endpoint`."""
+    export = _EXPORTS.get(name)
+    return export if export is not None and export.endpoint == endpoint else None
 
 
 def for_tender(tender: Tender, user) -> list[Export]:

@@ -163,6 +163,12 @@ ROUTES: dict[str, Optional[Route]] = {
     "ocds.releases": Route("/open-data/tenders/{tender}/releases.json", from_stage("invitation", PUBLIC), public=True),
     "ocds.records": Route("/open-data/tenders/{tender}/records.json", from_stage("invitation", PUBLIC), public=True),
     "exports.download": Route("/tenders/{tender}/exports/audit.csv", always(OFFICERS)),
+    # PDF reports: the opening record exists from the opening on; only the buying officers get it.
+    "exports.tender_report": Route("/tenders/{tender}/reports/opening.pdf", from_stage("vision_review", OFFICERS)),
+    # A programme's evaluation report exists once the meeting's decision is recorded, which the world never
+    # reaches (its evaluation waits for the bureau's form): 404 for everyone here; tests/test_reports.py
+    # covers the decided report and its access.
+    "exports.programme_report": Route("/programmes/{programme}/evaluations/1/report.pdf", always(())),
     # Programmes (issue 6): the buyers' officers and the programme's own bureau; nobody else.
     "programmes.index": Route("/programmes/", always(ALL_OFFICERS | BUREAUS)),
     "programmes.show": Route("/programmes/{programme}", from_stage("awarded", PROGRAMME)),
