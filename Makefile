@@ -22,8 +22,8 @@ translations: $(STAMP)
 
 # Developers: extract new strings and merge them into the catalogues, then translate app/translations/nl.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output --no-wrap .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-fuzzy-matching --no-wrap --ignore-obsolete --ignore-pot-creation-date
 
 instance/secret_key:
 	@mkdir -p instance && umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
