@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.dashboard import tasks
-from app.models import Invitation, Lot, User
+from app.models import Bureau, Invitation, Lot, User
 from app.tenders import operations as tender_ops
 from tests.opendata_factories import decided, opendata  # noqa: F401
 
@@ -122,3 +122,52 @@ def test_tasks_sort_by_due_date():
         assert [t.title for t in tasks.tasks_for(None, U())] == ["soon", "later", "none"]
     finally:
         tasks._PROVIDERS.pop("test-role")
+
+
+# --- every role's own tasks, for a tender in every stage (tests/proof/world.py) ---------------------------
+
+def _tasks_of(login_as, user) -> list[str]:
+    html = login_as(user).get("/", follow_redirects=True).get_data(as_text=True)
+    return _task_titles(html)
+
+
+@pytest.mark.parametrize("stage", ["invitation", "vision_submission", "vision_review", "pitch", "selection",
+                                   "standstill", "awarded", "programme_running", "programme_evaluation"])
+def test_each_role_sees_its_own_tasks_in_every_stage(stage, make, session, login_as):
+    from app.models import Programme, Tender
+    from tests.proof.world import build
+
+    other = build(make, session, stage)  # the same stage elsewhere: another organisation, panel and bureaus
+    world = build(make, session, stage)  # built last: the clock stands where this world left it
+    tender = session.get(Tender, world.ids["tender"])
+    programme = session.get(Programme, world.ids["programme"]) if world.ids["programme"] else None
+    seen = {role: _tasks_of(login_as, world.users[role])
+            for role in ("officer", "co_officer", "other_officer", "panel", "conflicted", "outsider", "bureau",
+                         "other_bureau", "stranger_bureau")}
+    theirs = session.get(Tender, other.ids["tender"]).title
+    for role, titles in seen.items():
+        assert not any(theirs in t for t in titles), (role, titles)  # never another organisation's or bureau's
+        assert all(tender.title in t or (programme and programme.title in t) for t in titles), (role, titles)
+    assert seen["other_officer"] == seen["outsider"] == seen["stranger_bureau"] == []
+    assert seen["co_officer"] == seen["officer"]  # co-buyers act like the lead buyer's officers
+    bureau = session.get(Bureau, world.ids["bureau_id"]).name
+    expected = {
+        "invitation": {"officer": ["Open vision submission: {t}"], "bureau": ["Answer the invitation: {t}"],
+                       "other_bureau": ["Answer the invitation: {t}"]},
+        "vision_submission": {"other_bureau": ["Answer the invitation: {t}"]},
+        "vision_review": {"officer": ["Score sheets missing: {t}"], "panel": ["Score {b}: {t}"]},
+        "pitch": {"bureau": ["Your pitch: {t}"]},  # not held yet: nothing to score
+        "selection": {"officer": ["Decide the selection and send the award decision: {t}"]},
+        "standstill": {"officer": ["Handle the objections: {t}"], "bureau": ["Read the award decision: {t}"]},
+        "awarded": {},
+        "programme_running": {},
+        "programme_evaluation": {"bureau": ["Fill in the evaluation form: {p}"]},
+    }[stage]
+    for role in ("officer", "panel", "conflicted", "bureau", "other_bureau"):
+        wanted = [t.format(t=tender.title, b=bureau, p=programme.title if programme else "")
+                  for t in expected.get(role, [])]
+        assert seen[role] == wanted, (role, seen[role])
+    # The conflicted member never gets a task about the bureau, nor anyone a hint of a score or rationale.
+    html = login_as(world.users["panel"]).get("/evaluation/").get_data(as_text=True)
+    section = html.split('id="tasks-h"', 1)[1].split("</section>", 1)[0]
+    assert "Sterk." not in section and "Eens." not in section and "Helder." not in section
