@@ -69,8 +69,8 @@ def test_tasks_run_a_fixed_number_of_queries(app, opendata, make, login_as, coun
     with count_queries() as q:
         found = tasks.tasks_for(session, user)
     # drafts, their guard facts (2), the active tenders, their guard facts (2); the selection/award and panel
-    # providers' tenders (none here, so they stop there); the programmes' three queries
-    assert q.count == few == 11
+    # providers' tenders and the programmes (none here, so they stop there)
+    assert q.count == few == 9
     assert len(found) == 8
     with count_queries() as q:
         assert client.get("/").status_code == 200
@@ -78,7 +78,7 @@ def test_tasks_run_a_fixed_number_of_queries(app, opendata, make, login_as, coun
     colleague = make.officer(partner)  # co-buyer: one more query loads the links, whatever their number
     with Session(app.extensions["samenspel.engine"]) as fresh, count_queries() as q:
         assert len(tasks.tasks_for(fresh, fresh.get(User, colleague.id))) == 3
-    assert q.count == 1 + 3 + 1 + 1 + 5, "\n".join(s.replace("\n", " ")[-160:] for s in q.statements)
+    assert q.count == 1 + 3 + 1 + 1 + 3, "\n".join(s.replace("\n", " ")[-160:] for s in q.statements)
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def test_each_role_sees_its_own_tasks_in_every_stage(stage, make, session, login
         "pitch": {"bureau": ["Your pitch: {t}"]},  # not held yet: nothing to score
         "selection": {"officer": ["Decide the selection and send the award decision: {t}"]},
         "standstill": {"officer": ["Handle the objections: {t}"], "bureau": ["Read the award decision: {t}"]},
-        "awarded": {},
+        "awarded": {"officer": ["Work on the programme plan: {p}"], "bureau": ["Work on the programme plan: {p}"]},
         "programme_running": {},
         "programme_evaluation": {"bureau": ["Fill in the evaluation form: {p}"]},
     }[stage]
