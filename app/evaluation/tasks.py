@@ -110,8 +110,10 @@ def _chair_tasks(session, user, tender: Tender, state: PanelState, workflow) -> 
             "evaluation.declarations", due,
             _("%(n)d panel member(s) have not declared for every bureau: remind them, or excuse a member for a "
               "bureau.", n=len(undeclared))))
-    missing = sum(len(state.expected(stage, b)) - state.submitted_count(stage, b)
-                  for b in state.stage_bureaus(stage) if state.scorable(stage, b))
+    # Sheets of members who can write them now (declared, pitch held); undeclared members are counted above.
+    missing = sum(1 for b in state.stage_bureaus(stage) if state.scorable(stage, b)
+                  for u in state.expected(stage, b)
+                  if state.declared_all(u.id) and not state.submitted(stage, b, u.id))
     if missing:
         out.append(tasks.Task(_("Score sheets missing: %(title)s", title=tender.title), overview,
                               "evaluation.sheets", due,
