@@ -364,8 +364,15 @@ def test_real_award_decisions_objection_contract_and_yearly_assessments(make, se
         (f"assessment-{n}", "assessment", "met", iso(e.decided_at)) for n, e in enumerate(evaluations, start=1)]
     assert milestones[0]["description"] == "Besluit: het programma gaat door met aanpassingen."
     assert milestones[0]["relatedLots"] == ["1"]
-    # The first period runs from the plan's agreement for a year; published with its last day.
     assert milestones[1]["title"].startswith("Evaluatie 2 (")
+
+    # The third evaluation ends the programme: its assessment, then the contract's termination.
+    j.evaluation_year("end")
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender)[-2:] == [f"contract-{contract.id}-assessment-3", f"contract-{contract.id}-termination"]
+    assert [r["tag"] for r in releases[-2:]] == [["implementationUpdate"], ["contractTermination"]]
+    assert compiled["contracts"][0]["status"] == "terminated"
+    assert compiled["contracts"][0]["implementation"]["milestones"][-1]["description"] == "Besluit: het programma stopt."
 
 
 def test_sources_answer_with_a_fixed_number_of_queries(make, session, count_queries):
