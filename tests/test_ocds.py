@@ -369,10 +369,12 @@ def test_real_award_decisions_objection_contract_and_yearly_assessments(make, se
     # The third evaluation ends the programme: its assessment, then the contract's termination.
     j.evaluation_year("end")
     releases, compiled = _published(client, tender, validate, secrets)
-    assert _steps(releases, tender)[-2:] == [f"contract-{contract.id}-assessment-3", f"contract-{contract.id}-termination"]
+    assert _steps(releases, tender)[-2:] == [f"contract-{contract.id}-assessment-3",
+                                             f"contract-{contract.id}-termination"]
     assert [r["tag"] for r in releases[-2:]] == [["implementationUpdate"], ["contractTermination"]]
-    assert compiled["contracts"][0]["status"] == "terminated"
-    assert compiled["contracts"][0]["implementation"]["milestones"][-1]["description"] == "Besluit: het programma stopt."
+    ended = compiled["contracts"][0]
+    assert ended["status"] == "terminated"
+    assert ended["implementation"]["milestones"][-1]["description"] == "Besluit: het programma stopt."
 
 
 def test_sources_answer_with_a_fixed_number_of_queries(make, session, count_queries):
