@@ -190,13 +190,14 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def decided():
-    """Registers the stand-in award-decision and assessment sources for the test, and removes them after."""
+    """Registers the stand-in award-decision and assessment sources for the test, and restores the real ones after."""
     stand_in = Decisions()
+    registered = sources._award_decisions, sources._assessments  # the areas' own sources, put back after
     sources.award_decisions(stand_in.decisions)
     sources.assessments(stand_in.yearly)
     yield stand_in
-    sources.award_decisions(None)
-    sources.assessments(None)
+    sources.award_decisions(registered[0])
+    sources.assessments(registered[1])
 
 
 @pytest.fixture

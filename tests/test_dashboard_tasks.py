@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app import clock
 from app.dashboard import tasks
-from app.models import Invitation, Lot, User
+from app.models import Bureau, Invitation, Lot, User
 from app.tenders import operations as tender_ops
 from tests.opendata_factories import decided, opendata  # noqa: F401
 
@@ -68,15 +68,17 @@ def test_tasks_run_a_fixed_number_of_queries(app, opendata, make, login_as, coun
     user = session.get(User, officer.id)
     with count_queries() as q:
         found = tasks.tasks_for(session, user)
-    assert q.count == few == 6  # drafts, their guard facts (2), the active tenders, their guard facts (2)
+    # drafts, their guard facts (2), the active tenders, their guard facts (2); the selection/award and panel
+    # providers' tenders and the programmes (none here, so they stop there)
+    assert q.count == few == 9
     assert len(found) == 8
     with count_queries() as q:
         assert client.get("/").status_code == 200
-    assert q.count <= 10
+    assert q.count <= 15
     colleague = make.officer(partner)  # co-buyer: one more query loads the links, whatever their number
     with Session(app.extensions["samenspel.engine"]) as fresh, count_queries() as q:
         assert len(tasks.tasks_for(fresh, fresh.get(User, colleague.id))) == 3
-    assert q.count == 1 + 3 + 1 + 1, "\n".join(s.replace("\n", " ")[-160:] for s in q.statements)
+    assert q.count == 1 + 3 + 1 + 1 + 3, "\n".join(s.replace("\n", " ")[-160:] for s in q.statements)
 
 
 @pytest.fixture
@@ -120,3 +122,187 @@ def test_tasks_sort_by_due_date():
         assert [t.title for t in tasks.tasks_for(None, U())] == ["soon", "later", "none"]
     finally:
         tasks._PROVIDERS.pop("test-role")
+
+
+# --- every role's own tasks, for a tender in every stage (tests/proof/world.py) ---------------------------
+
+def _tasks_of(login_as, user) -> list[str]:
+    html = login_as(user).get("/", follow_redirects=True).get_data(as_text=True)
+    return _task_titles(html)
+
+
+@pytest.mark.parametrize("stage", ["invitation", "vision_submission", "vision_review", "pitch", "selection",
+                                   "standstill", "awarded", "programme_running", "programme_evaluation"])
+def test_each_role_sees_its_own_tasks_in_every_stage(stage, make, session, login_as):
+    from app.models import Programme, Tender
+    from tests.proof.world import build
+
+    other = build(make, session, stage)  # the same stage elsewhere: another organisation, panel and bureaus
+    world = build(make, session, stage)  # built last: the clock stands where this world left it
+    tender = session.get(Tender, world.ids["tender"])
+    programme = session.get(Programme, world.ids["programme"]) if world.ids["programme"] else None
+    seen = {role: _tasks_of(login_as, world.users[role])
+            for role in ("officer", "co_officer", "other_officer", "panel", "conflicted", "outsider", "bureau",
+                         "other_bureau", "stranger_bureau")}
+    theirs = session.get(Tender, other.ids["tender"]).title
+    for role, titles in seen.items():
+        assert not any(theirs in t for t in titles), (role, titles)  # never another organisation's or bureau's
+        assert all(tender.title in t or (programme and programme.title in t) for t in titles), (role, titles)
+    assert seen["other_officer"] == seen["outsider"] == seen["stranger_bureau"] == []
+    assert seen["co_officer"] == seen["officer"]  # co-buyers act like the lead buyer's officers
+    bureau = session.get(Bureau, world.ids["bureau_id"]).name
+    expected = {
+        "invitation": {"officer": ["Open vision submission: {t}"], "bureau": ["Answer the invitation: {t}"],
+                       "other_bureau": ["Answer the invitation: {t}"]},
+        "vision_submission": {"other_bureau": ["Answer the invitation: {t}"]},
+        "vision_review": {"officer": ["Score sheets missing: {t}"], "panel": ["Score {b}: {t}"]},
+        "pitch": {"bureau": ["Your pitch: {t}"]},  # not held yet: nothing to score
+        "selection": {"officer": ["Decide the selection and send the award decision: {t}"]},
+        "standstill": {"officer": ["Handle the objections: {t}"], "bureau": ["Read the award decision: {t}"]},
+        "awarded": {"officer": ["Work on the programme plan: {p}"], "bureau": ["Work on the programme plan: {p}"]},
+        "programme_running": {},
+        "programme_evaluation": {"bureau": ["Fill in the evaluation form: {p}"]},
+    }[stage]
+    for role in ("officer", "panel", "conflicted", "bureau", "other_bureau"):
+        wanted = [t.format(t=tender.title, b=bureau, p=programme.title if programme else "")
+                  for t in expected.get(role, [])]
+        assert seen[role] == wanted, (role, seen[role])
+    # The conflicted member never gets a task about the bureau, nor anyone a hint of a score or rationale.
+    html = login_as(world.users["panel"]).get("/evaluation/").get_data(as_text=True)
+    section = html.split('id="tasks-h"', 1)[1].split("</section>", 1)[0]
+    assert "Sterk." not in section and "Eens." not in section and "Helder." not in section
+
+
+# --- the later stages, step by step, through the real operations (tests/award_journey.py) ------------------
+
+def _section(login_as, user) -> str:
+    html = login_as(user).get("/", follow_redirects=True).get_data(as_text=True)
+    return html.split('id="tasks-h"', 1)[1].split("</section>", 1)[0]
+
+
+def test_panel_and_award_tasks_follow_the_work(make, session, login_as):
+    from app.evaluation import operations as evaluation
+    from app.tenders import operations as ops
+    from tests.award_journey import SECRETS, Journey
+
+    j = Journey(make, session)
+    t = j.tender.title
+    a, b = j.bureaus
+    j.to_vision_review()
+
+    def titles(user):
+        section = _section(login_as, user)
+        assert not any(secret in section for secret in SECRETS.values())  # no rationale, note, conflict …
+        return _task_titles(section.join(['id="tasks-h"', "</section>"]))
+
+    assert titles(j.officer) == [f"Declarations of interest outstanding: {t}"]
+    assert titles(j.panel) == titles(j.conflicted) == [f"Declare your conflicts of interest: {t}"]
+    j.declare()
+    assert titles(j.officer) == [f"Score sheets missing: {t}"]
+    assert sorted(titles(j.panel)) == [f"Score {a.name}: {t}", f"Score {b.name}: {t}"]
+    assert titles(j.conflicted) == [f"Score {b.name}: {t}"]  # never the bureau they have a conflict with
+    evaluation.save_sheet(session, j.panel, j.tender, "vision", a.id, j._score("vision", 8, "Visie"), False)
+    session.commit()
+    assert f"Submit your sheet for {a.name}: {t}" in titles(j.panel)
+
+    # The panel member's sheets are in: the consensus meeting on A (only they score A), not yet on B.
+    for bureau in (a, b):
+        evaluation.save_sheet(session, j.panel, j.tender, "vision", bureau.id, j._score("vision", 8, "V"), True)
+    session.commit()
+    assert titles(j.panel) == [f"Consensus meeting on {a.name}: {t}"]
+    assert titles(j.conflicted) == [f"Score {b.name}: {t}"]  # all others are in, and nothing says so
+    assert sorted(titles(j.officer)) == [f"Record the consensus for {a.name}: {t}", f"Score sheets missing: {t}"]
+    evaluation.save_sheet(session, j.conflicted, j.tender, "vision", b.id, j._score("vision", 6, "V"), True)
+    session.commit()
+    assert titles(j.conflicted) == [f"Consensus meeting on {b.name}: {t}"]
+    assert sorted(titles(j.officer)) == [f"Record the consensus for {a.name}: {t}",
+                                         f"Record the consensus for {b.name}: {t}"]
+    for bureau in (a, b):
+        evaluation.record_consensus(session, j.officer, j.tender, "vision", bureau.id, j._consensus("vision", 8))
+    session.commit()
+    assert titles(j.officer) == [f"Decide the shortlist: {t}"] and titles(j.panel) == []
+    evaluation.decide_shortlist(session, j.officer, j.tender, {x.id: (True, "") for x in (a, b)})
+    session.commit()
+    assert titles(j.officer) == [f"Start the pitches: {t}"]
+
+    ops.fire(session, j.officer, j.tender, "start_pitches")
+    session.commit()
+    assert titles(j.officer) == [f"Schedule the pitches: {t}"]
+    assert titles(j.users[0]) == []  # nothing published yet
+    slots = [evaluation.add_slot(session, j.officer, j.tender, clock.now() + timedelta(hours=2 + i), 45, "Stadhuis", "")
+             for i in range(2)]
+    evaluation.publish_slots(session, j.officer, j.tender)
+    session.commit()
+    assert titles(j.users[0]) == [f"Book a time for your pitch: {t}"]
+    for user, slot in zip(j.users, slots):
+        evaluation.book_slot(session, user, j.tender, slot.id)
+    session.commit()
+    assert titles(j.users[0]) == [f"Your pitch: {t}"] and titles(j.officer) == []
+
+    j.to_selection()
+    assert titles(j.officer) == [f"Decide the selection and send the award decision: {t}"]
+    j.select(0)
+    assert titles(j.officer) == [f"Standstill ends: {t}"]
+    assert titles(j.users[0]) == titles(j.users[1]) == [f"Read the award decision: {t}"]
+    j.uphold_objection()
+    assert titles(j.officer) == [f"Decide the selection and send the award decision: {t}"]
+    assert titles(j.users[1]) == []  # the withdrawn decision's letter is no task any more
+    j.decide_again()
+    objection = award_objection(session, j)
+    assert titles(j.officer) == [f"Handle the objections: {t}"]
+    objection_handled(session, j, objection)
+    clock.advance(timedelta(days=30))
+    assert titles(j.officer) == [f"Award definitively: {t}"] and titles(j.users[0]) == []
+
+
+def award_objection(session, j):
+    from app.award import operations as award
+    objection = award.lodge_objection(session, j.users[0], j.tender, "Bezwaar tegen het tweede besluit.", [])
+    session.commit()
+    return objection
+
+
+def objection_handled(session, j, objection):
+    from app.award import operations as award
+    award.handle_objection(session, j.officer, j.tender, objection.id, "rejected", "Ongegrond.", None)
+    session.commit()
+
+
+def test_each_dashboard_costs_the_same_with_one_and_with_ten_tenders(opendata, make, session, login_as,
+                                                                     count_queries):
+    from app.models import Organisation, PanelMember, Programme
+
+    officer = make.officer()
+    evaluator = make.evaluator(session.get(Organisation, officer.organisation_id))
+    bureau = {}
+
+    def add(state):
+        tender = opendata.tender(state, officer=officer)
+        session.add(PanelMember(tender_id=tender.id, user_id=evaluator.id))
+        if bureau and state not in ("awarded",):
+            session.add(Invitation(tender_id=tender.id, bureau_id=bureau["id"], status="sent",
+                                   sent_at=tender.invitation_at, send_count=1))
+        session.commit()
+        return tender
+
+    awarded = add("awarded")  # one tender per kind of task: a programme, a panel at work, a standstill …
+    bureau["id"] = session.exec(select(Programme.bureau_id).where(Programme.tender_id == awarded.id)).first()
+    for state in ("invitation", "vision_review", "standstill"):
+        add(state)
+    people = {"/": officer, "/evaluation/": evaluator, "/portal": make.bureau_user(session.get(Bureau, bureau["id"]))}
+
+    def measure():
+        counts, found = {}, {}
+        for url, user in people.items():
+            client = login_as(user)
+            with count_queries() as q:
+                html = client.get(url).get_data(as_text=True)
+            counts[url], found[url] = q.count, len(_task_titles(html))
+        return counts, found
+
+    few, tasks_few = measure()
+    for i in range(10):
+        add(("invitation", "vision_review", "pitch", "selection", "standstill", "awarded")[i % 6])
+    many, tasks_many = measure()
+    assert few == many, (few, many)
+    assert all(tasks_many[url] > tasks_few[url] > 0 for url in people), (tasks_few, tasks_many)

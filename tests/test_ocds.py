@@ -271,3 +271,130 @@ def test_cli_exports_all_published_tenders(opendata, runner, tmp_path, validate,
     assert publication.export(session, fp, "releases", batch=1) == 3
     assert [r["id"] for r in json.loads(fp.getvalue())["releases"]] == [r["id"] for r in package["releases"]]
     assert session.exec(select(Tender).where(Tender.id == draft.id)).one().state == "draft"
+
+
+# --- the real award and programme areas as sources (no stand-ins) ---------------------------------------
+
+def _published(client, tender, validate, secrets):
+    """Both packages validate; no confidential text appears; returns (releases, compiled release)."""
+    packages = {}
+    for kind in ("releases", "records"):
+        text, package = _get(client, tender, kind)
+        validate(package)
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked into the {kind} ({tender.reference})"
+        packages[kind] = package
+    return packages["releases"]["releases"], packages["records"]["records"][0]["compiledRelease"]
+
+
+def _steps(releases, tender):
+    return [r["id"].removeprefix(f"ocds-smnspl-{tender.reference}-") for r in releases]
+
+
+def test_real_award_decisions_objection_contract_and_yearly_assessments(make, session, client, validate):
+    from app.award.queries import current_decision
+    from app.models import AwardDecision, ProgrammeEvaluation
+    from tests.award_journey import PROGRAMME_TEXTS, SECRETS as MARKERS, Journey
+
+    j = Journey(make, session)
+    secrets = [*MARKERS.values(), *PROGRAMME_TEXTS, j.users[0].email, j.users[1].email]
+    a, b = (bureau.id for bureau in j.bureaus)
+    j.to_standstill()
+    tender = session.get(Tender, j.tender.id)
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender) == ["tender", "opening", "decision-1"]
+    first = session.exec(select(AwardDecision).where(AwardDecision.tender_id == tender.id)).one()
+    assert releases[-1]["date"] == iso(first.sent_at) and releases[-1]["tag"] == ["award"]
+    assert [(x["id"], x["status"]) for x in compiled["awards"]] == [(f"award-1-{a}", "pending")]
+    assert {p["name"]: p["roles"] for p in compiled["parties"]}[j.bureaus[0].name] == ["tenderer", "supplier"]
+
+    # B's objection is upheld: decision 1 is withdrawn (its winner A read from the letters, since the
+    # selection may change from here on), the tender is back in selection.
+    j.uphold_objection()
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender) == ["tender", "opening", "decision-1", "decision-1-withdrawn"]
+    assert releases[-1]["tag"] == ["awardCancellation"]
+    assert releases[-1]["date"] == iso(session.get(AwardDecision, first.id).closed_at)
+    assert [(x["id"], x["status"]) for x in compiled["awards"]] == [(f"award-1-{a}", "cancelled")]
+
+    # Decision 2 selects B; the withdrawn decision still says A.
+    j.decide_again()
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender)[-1] == "decision-2"
+    assert releases[2]["awards"] == [dict(releases[2]["awards"][0], id=f"award-1-{a}", status="pending")]
+    assert sorted((x["id"], x["status"]) for x in compiled["awards"]) == sorted(
+        [(f"award-1-{a}", "cancelled"), (f"award-1-{b}", "pending")])
+    roles = {p["name"]: p["roles"] for p in compiled["parties"]}
+    assert roles[j.bureaus[0].name] == ["tenderer"] and roles[j.bureaus[1].name] == ["tenderer", "supplier"]
+
+    # The standstill ends: the definitive award, the contract with its period.
+    programme = j.award()
+    contract = session.get(Contract, programme.contract_id)
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender)[-2:] == ["award", f"contract-{contract.id}"]
+    assert [r["tag"] for r in releases[-2:]] == [["awardUpdate"], ["contract"]]
+    period = {"startDate": iso(clock.amsterdam(contract.start_date.year, contract.start_date.month,
+                                               contract.start_date.day)),
+              "endDate": iso(clock.amsterdam(contract.start_date.year + 1, contract.start_date.month,
+                                             contract.start_date.day) - timedelta(seconds=1))}
+    awards = {x["id"]: x for x in compiled["awards"]}
+    assert awards[f"award-1-{b}"]["status"] == "active" and awards[f"award-1-{b}"]["contractPeriod"] == period
+    assert awards[f"award-1-{a}"]["status"] == "cancelled"
+    (published_contract,) = compiled["contracts"]
+    assert published_contract["awardID"] == f"award-1-{b}" and published_contract["period"] == period
+    assert published_contract["status"] == "active" and "implementation" not in published_contract
+    assert compiled["tender"]["status"] == "complete"
+    assert current_decision(session, tender.id).status == "final"
+
+    # Two yearly evaluations: each an implementation release with an `assessment` milestone.
+    j.agree_plan()
+    j.evaluation_year("adjust")
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender)[-1] == f"contract-{contract.id}-assessment-1"
+    assert releases[-1]["tag"] == ["implementation"]
+    j.evaluation_year("continue")
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender)[-2:] == [f"contract-{contract.id}-assessment-1",
+                                             f"contract-{contract.id}-assessment-2"]
+    assert releases[-1]["tag"] == ["implementationUpdate"]
+    evaluations = session.exec(select(ProgrammeEvaluation).where(ProgrammeEvaluation.programme_id == programme.id)
+                               .order_by(ProgrammeEvaluation.id)).all()
+    milestones = compiled["contracts"][0]["implementation"]["milestones"]
+    assert [(m["id"], m["type"], m["status"], m["dateMet"]) for m in milestones] == [
+        (f"assessment-{n}", "assessment", "met", iso(e.decided_at)) for n, e in enumerate(evaluations, start=1)]
+    assert milestones[0]["description"] == "Besluit: het programma gaat door met aanpassingen."
+    assert milestones[0]["relatedLots"] == ["1"]
+    assert milestones[1]["title"].startswith("Evaluatie 2 (")
+
+    # The third evaluation ends the programme: its assessment, then the contract's termination.
+    j.evaluation_year("end")
+    releases, compiled = _published(client, tender, validate, secrets)
+    assert _steps(releases, tender)[-2:] == [f"contract-{contract.id}-assessment-3",
+                                             f"contract-{contract.id}-termination"]
+    assert [r["tag"] for r in releases[-2:]] == [["implementationUpdate"], ["contractTermination"]]
+    ended = compiled["contracts"][0]
+    assert ended["status"] == "terminated"
+    assert ended["implementation"]["milestones"][-1]["description"] == "Besluit: het programma stopt."
+
+
+def test_sources_answer_with_a_fixed_number_of_queries(make, session, count_queries):
+    from app.award.ocds import award_decisions
+    from app.programmes.ocds import assessments
+    from tests.award_journey import Journey
+
+    j = Journey(make, session)
+    j.to_standstill()
+    ids = [j.tender.id, 99999]
+    with count_queries() as q:
+        assert len(award_decisions(session, ids)) == 1
+    assert q.count == 2  # the decisions, the current selections
+    j.uphold_objection()
+    j.decide_again()
+    with count_queries() as q:
+        decisions = award_decisions(session, ids)
+    assert q.count == 4  # … and for the withdrawn one: the lots, its letters
+    assert [(d.winners, d.withdrawn_at is not None) for d in decisions] == [
+        (((j.lot.id, j.bureaus[0].id),), True), (((j.lot.id, j.bureaus[1].id),), False)]
+    with count_queries() as q:
+        assert assessments(session, ids) == []
+    assert q.count == 1

@@ -225,7 +225,9 @@ def test_dashboard_runs_a_fixed_number_of_queries(login_as, make, count_queries)
     for _ in range(4):
         make.tender(officer)
     assert _queries(client, count_queries, "/") == small
-    assert small <= 8  # the page's own, plus 4 for the officer's tasks (app/tenders/tasks.py)
+    # The page's own, plus 4 for the officer's tasks (app/tenders/tasks.py) and one each for the award, panel
+    # and programme providers, which find nothing in these stages.
+    assert small <= 11
 
 
 def test_tender_page_runs_a_fixed_number_of_queries(login_as, make, count_queries, session):

@@ -18,4 +18,4 @@ labels.register({
     "objection.": _l("Objections"),
 })
 
-from app.award import jobs, views  # noqa: E402,F401
+from app.award import jobs, ocds, tasks, views  # noqa: E402,F401

@@ -32,7 +32,7 @@ register({
     "pitch.": _l("Pitches"),
 })
 
-from app.evaluation import exports, jobs, pitch_views, views  # noqa: E402,F401
+from app.evaluation import exports, jobs, pitch_views, tasks, views  # noqa: E402,F401
 
 
 @bp.context_processor

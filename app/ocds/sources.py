@@ -15,6 +15,10 @@ that need its facts are simply not published (nothing is guessed — in particul
 
 Both functions get a list of tender ids and must answer with a fixed number of queries
 (the public endpoints and the export run them for many tenders at once).
+
+Registered by `app/award/ocds.py` (decisions as sent, withdrawn when an objection was upheld) and
+`app/programmes/ocds.py` (concluded evaluations), on import of their areas. Tests that want other facts
+register a stand-in and put the areas' sources back afterwards (`tests/opendata_factories.py`).
 """
 from __future__ import annotations
 

@@ -41,4 +41,4 @@ def _isotime(value):
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-from app.portal import jobs, officer_views, views  # noqa: E402,F401
+from app.portal import jobs, officer_views, tasks, views  # noqa: E402,F401

@@ -31,4 +31,4 @@ labels.register({
     "programme_evaluation.": _l("Programme evaluations"),
 })
 
-from app.programmes import evaluation_views, jobs, participant_views, plan_views, views  # noqa: E402,F401
+from app.programmes import evaluation_views, jobs, ocds, participant_views, plan_views, tasks, views  # noqa: E402,F401
