@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app import audit, scheduler
 from app.audit import SYSTEM
 from app.clock import now
-from app.evaluation.operations import _link
+from app.evaluation.notify import link as _link
 from app.evaluation.panel import STAGE_STATES, load_panel
 from app.i18n import format_local
 from app.mail import queue, render
