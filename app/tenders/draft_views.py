@@ -181,8 +181,10 @@ def edit_criterion(tender_id: int, stage, criterion_id):
             s, current_user, tender, stage, values, anchors, form.version.data, criterion))
         if done:
             return done
-    levels_changed = form.is_submitted() and _scale_levels(form) != [e.form.score.data for e in form.anchors.entries]
-    if levels_changed and not form.errors:
+    # Only a validated scale is expanded: an absurd "highest score" must not build a list of that length.
+    levels_changed = form.is_submitted() and not form.errors and \
+        _scale_levels(form) != [e.form.score.data for e in form.anchors.entries]
+    if levels_changed:
         typed = {e.form.score.data: e.form.text.data for e in form.anchors.entries}
         _anchor_rows(form, _scale_levels(form), typed)
     return render_template("tenders/edit_criterion.html", tender=tender, form=form, criterion=criterion, stage=stage,
