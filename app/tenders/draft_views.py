@@ -9,18 +9,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlmodel import select
 
 from app import db
 from app.authz import roles_required, tender_or_404
-from app.models import Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, TenderBuyer, User
+from app.models import Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, User
 from app.tenders import bp, operations
-from app.web import CONFLICT, flash_refusal, form_status
+from app.web import CONFLICT, attempt, flash_refusal, form_status
 from forms.tender import (
     BasicsForm, BriefForm, CriterionForm, LotForm, PickForm, RemoveForm, SettingsForm, TimelineForm,
 )
-from workflows import Refused
 
 
 @dataclass(frozen=True)
@@ -65,12 +63,8 @@ def _back(tender, anchor: str = ""):
 
 def _saved_or_refused(tender, anchor, op) -> tuple:
     """Run a draft operation; commit and go back, or roll back and return the refusal."""
-    session = db.session()
-    try:
-        op(session)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
+    _done, refusal = attempt(op)
+    if refusal:
         return None, refusal
     flash(_("Saved."), "success")
     return _back(tender, anchor), None
