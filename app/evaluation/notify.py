@@ -1,9 +1,8 @@
-"""Who hears of the panel's decisions, and the links the e-mails carry."""
+"""Who hears of the panel's decisions."""
 from __future__ import annotations
 
 from typing import Optional
 
-from flask import current_app
 from sqlmodel import Session, select
 
 from app.models import Bureau, User
@@ -25,8 +24,3 @@ def bureau_recipients(session: Session, bureau_ids) -> dict[int, list[tuple[str,
             out[b.id].append((b.contact_email, b.contact_name, None))
     return out
 
-
-def link(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, built from BASE_URL (also outside a request, e.g. in `tenders tick`)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + current_app.url_map.bind("localhost").build(endpoint, values)

@@ -12,10 +12,11 @@ from sqlmodel import Session
 from app.audit import Actor
 from app.clock import now
 from app.evaluation import ics
-from app.evaluation.notify import bureau_recipients, link
+from app.evaluation.notify import bureau_recipients
 from app.evaluation.panel import PanelState, load_panel
 from app.evaluation.rules import record, require_stage_active
 from app.i18n import format_local
+from app.links import external_url
 from app.mail import queue, render
 from app.models import Bureau, PitchSlot, Tender, User
 from app.tenders.operations import lock
@@ -100,7 +101,7 @@ def publish_slots(session: Session, officer: User, tender: Tender) -> int:
         bureau = state.bureaus[bid]
         for address, name, locale in recipients[bid]:
             subject, text = render("evaluation_pitch_slots", locale=locale, tender=tender, bureau=bureau,
-                                   link=link("evaluation.bureau_pitch", tender_id=tender.id))
+                                   link=external_url("evaluation.bureau_pitch", tender_id=tender.id))
             queue(session, to=address, to_name=name, subject=subject, text=text, kind="pitch", tender_id=tender.id,
                   dedupe_key=f"pitch-slots:{tender.id}:{bid}:{published}:{address.lower()}")
     return len(fresh)
@@ -154,6 +155,9 @@ def _bookable(state: PanelState, user: User, slot_id: int) -> tuple[PitchSlot, O
     return slot, current
 
 
+PITCH_PAGES = {"bureau": "evaluation.bureau_pitch", "panel": "evaluation.tender"}  # the invitation links here
+
+
 def _invite_to_pitch(session: Session, state: PanelState, tender: Tender, bureau: Bureau, slot: PitchSlot) -> None:
     """The pitch invitation with its .ics: to the bureau and to the panel members who may see it."""
     people = [(a, n, loc, "bureau") for a, n, loc in bureau_recipients(session, [bureau.id])[bureau.id]]
@@ -161,8 +165,7 @@ def _invite_to_pitch(session: Session, state: PanelState, tender: Tender, bureau
     for address, name, locale, audience in people:
         subject, text = render("evaluation_pitch_invitation", locale=locale, tender=tender, bureau=bureau, slot=slot,
                                audience=audience, end=_slot_end(slot),
-                               link=link("evaluation.bureau_pitch" if audience == "bureau" else "evaluation.tender",
-                                         tender_id=tender.id))
+                               link=external_url(PITCH_PAGES[audience], tender_id=tender.id))
         attachment = ics.pitch_attachment(tender, bureau, slot, subject, text.strip())
         queue(session, to=address, to_name=name, subject=subject, text=text, kind="pitch", tender_id=tender.id,
               attachments=[attachment],

@@ -17,12 +17,12 @@ from sqlmodel import Session, select
 from app.audit import Actor
 from app.audit.chain import canonical_json
 from app.clock import now
-from app.evaluation.notify import link
 from app.evaluation.panel import PanelState, load_panel
 from app.evaluation.rules import (
     bureau_or_refuse, member_or_refuse, off_scale, record, require_stage_active, stage_label,
 )
 from app.i18n import format_local
+from app.links import external_url
 from app.mail import queue, render
 from app.models import Bureau, Criterion, Score, ScoreRevision, ScoreSheet, ScoringRound, Tender, User
 from app.tenders.operations import lock
@@ -186,8 +186,8 @@ def reopen_sheet(session: Session, officer: User, tender: Tender, sheet_id: int,
            reason=reason)
     subject, text = render("evaluation_sheet_reopened", locale=member.locale, tender=tender, bureau=bureau,
                            stage=sheet.stage, reason=reason, officer=officer, member=member,
-                           link=link("evaluation.sheet", tender_id=tender.id, stage=sheet.stage,
-                                     bureau_id=bureau.id))
+                           link=external_url("evaluation.sheet", tender_id=tender.id, stage=sheet.stage,
+                                             bureau_id=bureau.id))
     queue(session, to=member.email, to_name=member.name, subject=subject, text=text, kind="evaluation",
           tender_id=tender.id)
     return sheet

@@ -6,10 +6,11 @@ from sqlmodel import Session
 
 from app.audit import Actor
 from app.clock import now
-from app.evaluation.notify import bureau_recipients, link
+from app.evaluation.notify import bureau_recipients
 from app.evaluation.panel import PanelState, load_panel
 from app.evaluation.rules import bureau_or_refuse, record, require_stage_active
 from app.i18n import format_local
+from app.links import external_url
 from app.mail import queue, render
 from app.models import ShortlistEntry, Tender, User
 from app.tenders.operations import lock
@@ -69,7 +70,7 @@ def _tell_bureaus(session: Session, state: PanelState, tender: Tender, entries: 
         template = "evaluation_shortlisted" if entry.shortlisted else "evaluation_not_shortlisted"
         for address, name, locale in recipients[entry.bureau_id]:
             subject, text = render(template, locale=locale, tender=tender, bureau=bureau, reason=entry.reason,
-                                   link=link("evaluation.bureau_pitch", tender_id=tender.id))
+                                   link=external_url("evaluation.bureau_pitch", tender_id=tender.id))
             queue(session, to=address, to_name=name, subject=subject, text=text, kind="shortlist",
                   tender_id=tender.id, dedupe_key=f"shortlist:{tender.id}:{bureau.id}:{address.lower()}")
 

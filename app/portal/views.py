@@ -2,13 +2,13 @@
 personal invitation link from the e-mail."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session as http_session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlmodel import Session
 
 from app import db, files
-from app.auth import operations as auth_ops
+from app.auth.views import set_password_and_log_in
 from app.auth.tokens import TokenError
 from app.authz import roles_required, tender_or_404
 from app.dashboard.tasks import tasks_for
@@ -62,12 +62,7 @@ def follow_link(token: str):
             "This invitation link is not valid any more. Ask the municipality to send the invitation again.")), 404
     form = PasswordForm()
     if form.validate_on_submit():
-        auth_ops.set_password(session, user, form.password.data)
-        session.commit()
-        logout_user()
-        http_session.clear()
-        login_user(user)
-        flash(_("Your password has been set. Welcome to Samenspel."), "success")
+        set_password_and_log_in(session, user, form.password.data)
         return redirect(target, code=303)
     return render_template("auth/set_password.html", form=form, user=user), form_status(form)
 

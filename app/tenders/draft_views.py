@@ -70,6 +70,15 @@ def _saved_or_refused(tender, anchor, op) -> tuple:
     return _back(tender, anchor), None
 
 
+def _saved_or_back(tender, anchor, op):
+    """For a button on the tender page: run the operation and go back to the page, with the refusal if any."""
+    done, refusal = _saved_or_refused(tender, anchor, op)
+    if refusal:
+        flash_refusal(refusal)
+        return _back(tender, anchor)
+    return done
+
+
 @bp.route("/tenders/<int:tender_id>/edit/<section>", methods=["GET", "POST"])
 @roles_required("officer")
 def edit_section(tender_id: int, section: str):
@@ -133,11 +142,7 @@ def _remove(tender, anchor, op):
     form = RemoveForm()
     if not form.validate():
         abort(400)
-    done, refusal = _saved_or_refused(tender, anchor, lambda s: op(s, form.version.data))
-    if refusal:
-        flash_refusal(refusal)
-        return _back(tender, anchor)
-    return done
+    return _saved_or_back(tender, anchor, lambda s: op(s, form.version.data))
 
 
 # --- criteria -------------------------------------------------------------------------------------------
@@ -229,11 +234,7 @@ def _pick(tender, anchor, load, op):
     if item is None:
         flash(_("Make a choice from the list."), "error")
         return _back(tender, anchor)
-    done, refusal = _saved_or_refused(tender, anchor, lambda s: op(s, item, form.version.data))
-    if refusal:
-        flash_refusal(refusal)
-        return _back(tender, anchor)
-    return done
+    return _saved_or_back(tender, anchor, lambda s: op(s, item, form.version.data))
 
 
 @bp.route("/tenders/<int:tender_id>/panel", methods=["POST"])
