@@ -40,6 +40,12 @@ from app.ocds.parties import bureau_party, party_ref
 from app.ocds.queries import TenderFacts
 from app.ocds.snapshot import Snapshot
 
+# The public names this module held before it was split stay importable from here (other branches and
+# callers use them); their code lives in the modules named above.
+from app.ocds.common import contract_end, iso  # noqa: F401
+from app.ocds.packages import MERGE_RULES, VERSION, compiled_record, package_head, write_package  # noqa: F401
+from app.ocds.parties import organisation_party  # noqa: F401
+
 ORDER = ("draft", "invitation", "vision_submission", "vision_review", "pitch", "selection", "standstill", "awarded")
 METHODS = {
     "multiple_private": "selective", "european_restricted": "selective", "national_open": "open",
