@@ -13,7 +13,8 @@ from sqlmodel import select
 from app import clock
 from app.models import AuditEvent, Bureau, Contract, Invitation, Lot, Tender, User
 from app.ocds import publication, sources
-from app.ocds.releases import MERGE_RULES, iso
+from app.ocds.common import iso
+from app.ocds.packages import MERGE_RULES
 from tests.ocds_check import ocds_files, validate  # noqa: F401
 from tests.opendata_factories import SECRETS, decided, opendata  # noqa: F401
 

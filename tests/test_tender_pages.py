@@ -119,6 +119,17 @@ def test_criterion_step_zero_is_refused_not_a_crash(login_as, make):
     assert "Between 1 and 100." in response.get_data(as_text=True)
 
 
+def test_criterion_absurd_highest_score_is_refused_not_a_crash(login_as, make):
+    """Found by the form fuzzer: the anchor rows were built for the typed scale before it was validated."""
+    officer = make.officer()
+    tender = make.tender(officer, ready=False)
+    response = login_as(officer).post(f"/tenders/{tender.id}/criteria/vision/new", data={
+        "version": tender.version, "title": "Visie", "weight": "40", "scale_min": "0",
+        "scale_max": "99999999999999999999999999", "scale_step": "1", "counts_in_total": "y"})
+    assert response.status_code == 422
+    assert "Between 1 and 100." in response.get_data(as_text=True)
+
+
 def test_duplicate_lot_name_is_refused(login_as, make):
     officer = make.officer()
     tender = make.tender(officer, ready=False)

@@ -16,10 +16,9 @@ from app.audit import Actor
 from app.auth.tokens import SET_PASSWORD, make_token
 from app.authz import roles_required
 from app.models import Bureau, Organisation, User
-from app.web import CONFLICT, form_status
+from app.web import CONFLICT, attempt, form_status
 from forms.admin import KIND_LABELS, ROLE_LABELS, BureauForm, OrganisationForm, UserForm
 from forms.common import choices
-from workflows import Refused
 
 PAGE = 50
 
@@ -111,13 +110,9 @@ def edit(kind: str, obj_id):
             form.bureau_id.data = obj.bureau_id or 0
     refusal = None
     if form.validate_on_submit():
-        try:
-            saved = operations.save(session, Actor.of(current_user), spec.model, _values(kind, form), obj, spec.unique)
-            session.commit()
-        except Refused as r:
-            session.rollback()
-            refusal = r
-        else:
+        saved, refusal = attempt(lambda s: operations.save(s, Actor.of(current_user), spec.model, _values(kind, form),
+                                                          obj, spec.unique))
+        if not refusal:
             flash(_("Saved."), "success")
             if kind == "users" and obj is None:
                 return redirect(url_for("admin.user_link", user_id=saved.id))

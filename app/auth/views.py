@@ -122,14 +122,20 @@ def _choose_password(token: str, purpose: str):
         return render_template("auth/link_invalid.html", message=message), 410 if e.expired else 404
     form = PasswordForm()
     if form.validate_on_submit():
-        operations.set_password(session, user, form.password.data)
-        session.commit()
-        logout_user()
-        http_session.clear()
-        login_user(user)
-        flash(_("Your password has been set. Welcome to Samenspel."), "success")
+        set_password_and_log_in(session, user, form.password.data)
         return redirect(url_for("tenders.dashboard"), code=303)
     return render_template("auth/set_password.html", form=form, user=user), form_status(form)
+
+
+def set_password_and_log_in(session, user, password: str) -> None:
+    """Set the first password (from a link) and start a fresh session as that user: nothing of the
+    session the link was opened in carries over."""
+    operations.set_password(session, user, password)
+    session.commit()
+    logout_user()
+    http_session.clear()
+    login_user(user)
+    flash(_("Your password has been set. Welcome to Samenspel."), "success")
 
 
 @bp.route("/language/<code>", methods=["POST"])

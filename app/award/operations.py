@@ -20,6 +20,7 @@ from app.award.standstill import parse_equated, standstill_period
 from app.clock import now, today_local
 from app.files import store
 from app.i18n import format_local
+from app.links import external_url
 from app.mail.outbox import MailAttachment
 from app.models import (
     AwardDecision, Bureau, Contract, DecisionLetter, Invitation, Lot, LotSelection, Objection, PanelMember, Programme,
@@ -33,12 +34,6 @@ MAX_OBJECTION_FILES = 5
 
 def _letter_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def _link(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail; works in a request and in `tenders tick` (no request there)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def _send(session: Session, to: Bureau | User, template: str, kind: str, tender: Tender, dedupe_key: str,
@@ -154,7 +149,7 @@ def send_decision_effect(ctx: Context) -> None:
             _send(session, bureau, "award_decision", "decision", tender,
                   f"award:decision:{decision.id}:bureau:{bureau.id}",
                   attachments=[MailAttachment(filename, "application/pdf", pdf)], decision=decision,
-                  content=content, url=_link("award.bureau_tender", tender_id=tender.id),
+                  content=content, url=external_url("award.bureau_tender", tender_id=tender.id),
                   end=letter_mod.standstill_sentence(content))
     ctx.data["audit_changes"] = {
         "decision": [None, decision.number],
@@ -225,7 +220,7 @@ def lodge_objection(session: Session, user: User, tender: Tender, text: str,
     for officer in _officers_to_tell(session, tender, decision):
         _send(session, officer, "award_objection_lodged", "objection", tender,
               f"award:objection:{objection.id}:officer:{officer.id}", bureau=bureau, objection=objection,
-              url=_link("award.decision", tender_id=tender.id))
+              url=external_url("award.decision", tender_id=tender.id))
     return objection
 
 
@@ -263,7 +258,7 @@ def handle_objection(session: Session, user: User, tender: Tender, objection_id:
                  reason=objection.handling_reason)
     bureau = session.get(Bureau, objection.bureau_id)
     _send(session, bureau, "award_objection_handled", "objection", tender, f"award:objection:{objection.id}:handled",
-          objection=objection, url=_link("award.bureau_tender", tender_id=tender.id))
+          objection=objection, url=external_url("award.bureau_tender", tender_id=tender.id))
     if outcome == "upheld":
         from app.tenders.operations import fire
         fire(session, user, tender, "reopen_selection",
@@ -307,7 +302,7 @@ def award_effect(ctx: Context) -> None:
                           .where(PanelMember.tender_id == tender.id, User.active)).all()
     for person in {u.id: u for u in [*people, *_officers_to_tell(session, tender, decision)]}.values():
         _send(session, person, "award_final_team", "award", tender, f"award:final:{decision.id}:user:{person.id}",
-              winners=winners_text, url=_link("award.decision", tender_id=tender.id))
+              winners=winners_text, url=external_url("award.decision", tender_id=tender.id))
     ctx.data["audit_changes"] = {"contracts": [None, made], "decision": [decision.number, "final"]}
 
 

@@ -10,10 +10,9 @@ from app import db
 from app.authz import roles_required, tender_or_404
 from app.award import bp, operations, queries
 from app.award import letters as letter_mod
-from app.files import StorageError
 from app.files import send as send_file_download
 from app.models import Attachment, DecisionLetter, Objection
-from app.web import CONFLICT, INVALID
+from app.web import INVALID, attempt, refusal_status
 from forms.award import ContractTermsForm, HandleObjectionForm, LotSelectionForm, ObjectionForm
 from workflows import Refused, programme_engine
 
@@ -28,27 +27,6 @@ def _template_helpers(state) -> None:
 @bp.app_template_global("objection_status")
 def _objection_status(status: str) -> str:
     return operations.objection_status_label(status)
-
-
-def _status_of(refusal: Refused) -> int:
-    return {"invalid": INVALID, "storage": 503}.get(refusal.kind, CONFLICT)
-
-
-def _attempt(op):
-    """Run one operation in the request's transaction: (result, None) committed, or (None, refusal)
-    rolled back. An attachment that cannot be written is a refusal too (503), with nothing saved."""
-    session = db.session()
-    try:
-        result = op(session)
-        session.commit()
-        return result, None
-    except Refused as refusal:
-        session.rollback()
-        return None, refusal
-    except StorageError:
-        session.rollback()
-        return None, Refused([_("Your attachments could not be stored; nothing was saved. Try again later.")],
-                             kind="storage")
 
 
 # --- officer: selection per lot ----------------------------------------------------------------------------
@@ -102,10 +80,10 @@ def save_selection(tender_id: int, lot_id: int):
         if bureau_id is None:
             abort(400)
         choices[bureau_id] = (bool(entry.selected.data), entry.motivation.data or "")
-    _done, refusal = _attempt(lambda session: operations.save_lot_selection(
+    _done, refusal = attempt(lambda session: operations.save_lot_selection(
         session, current_user, tender, lot_id, choices, form.version.data))
     if refusal:
-        return _render_selection(tender_or_404(tender_id), _status_of(refusal), (lot_id, form), refusal)
+        return _render_selection(tender_or_404(tender_id), refusal_status(refusal), (lot_id, form), refusal)
     flash(_("Selection saved."), "success")
     return redirect(url_for("award.selection", tender_id=tender.id) + f"#lot-{lot_id}")
 
@@ -147,10 +125,10 @@ def handle_objection(tender_id: int, objection_id: int):
     form = HandleObjectionForm(prefix=key)
     if not form.validate():
         return _render_decision(tender, INVALID, {key: form}, refused_key=key)
-    objection, refusal = _attempt(lambda session: operations.handle_objection(
+    objection, refusal = attempt(lambda session: operations.handle_objection(
         session, current_user, tender, objection_id, form.outcome.data, form.reason.data, form.version.data))
     if refusal:
-        return _render_decision(tender_or_404(tender_id), _status_of(refusal), {key: form}, refusal, key)
+        return _render_decision(tender_or_404(tender_id), refusal_status(refusal), {key: form}, refusal, key)
     if objection.status == "upheld":
         flash(_("Objection upheld: the decision is withdrawn and the tender is back in the selection. The bureaus "
                 "have been told."), "success")
@@ -167,11 +145,11 @@ def save_terms(tender_id: int, selection_id: int):
     form = ContractTermsForm(prefix=key)
     if not form.validate():
         return _render_decision(tender, INVALID, {key: form}, refused_key=key)
-    _done, refusal = _attempt(lambda session: operations.save_contract_terms(
+    _done, refusal = attempt(lambda session: operations.save_contract_terms(
         session, current_user, tender, selection_id, form.start_date.data, form.duration_years.data,
         form.value_eur.data))
     if refusal:
-        return _render_decision(tender_or_404(tender_id), _status_of(refusal), {key: form}, refusal, key)
+        return _render_decision(tender_or_404(tender_id), refusal_status(refusal), {key: form}, refusal, key)
     flash(_("Contract terms saved."), "success")
     return redirect(url_for("award.decision", tender_id=tender.id) + "#terms")
 
@@ -246,10 +224,10 @@ def lodge_objection(tender_id: int):
     if not form.validate():
         return _render_bureau_tender(tender, INVALID, form)
     files = [(f.filename or "", f.read()) for f in request.files.getlist(form.files.name) if f and f.filename]
-    _done, refusal = _attempt(lambda session: operations.lodge_objection(
+    _done, refusal = attempt(lambda session: operations.lodge_objection(
         session, current_user, tender, form.text.data, files))
     if refusal:
-        return _render_bureau_tender(tender_or_404(tender_id), _status_of(refusal), form, refusal)
+        return _render_bureau_tender(tender_or_404(tender_id), refusal_status(refusal), form, refusal)
     flash(_("Your objection has been lodged. The municipality will decide on it; you will receive an e-mail."),
           "success")
     return redirect(url_for("award.bureau_tender", tender_id=tender.id) + "#objections")

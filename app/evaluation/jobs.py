@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from app import audit, scheduler
 from app.audit import SYSTEM
 from app.clock import now
-from app.evaluation.operations import _link
 from app.evaluation.panel import STAGE_STATES, load_panel
 from app.i18n import format_local
+from app.links import external_url
 from app.mail import queue, render
 from app.models import OutboxMessage, Tender
 
@@ -58,7 +58,7 @@ def send_reminders(session: Session) -> list[str]:
             subject, text = render("evaluation_reminder", locale=member.locale, tender=tender, member=member,
                                    stage=stage, due=format_local(due), overdue=slot != "before",
                                    undeclared=undeclared, sheets=sheets,
-                                   link=_link("evaluation.tender", tender_id=tender.id))
+                                   link=external_url("evaluation.tender", tender_id=tender.id))
             queue(session, to=member.email, to_name=member.name, subject=subject, text=text, kind="reminder",
                   tender_id=tender.id, dedupe_key=key)
             audit.record(session, actor=SYSTEM, action="evaluation.reminder_sent", object_type="user",

@@ -9,9 +9,9 @@ from flask_login import current_user
 from app import db
 from app.authz import roles_required, visible_tenders
 from app.evaluation import bp, ics, operations
-from app.evaluation.views import attempt, load, refusal_status
+from app.evaluation.views import load, refusal_status
 from app.models import ShortlistEntry, Tender
-from app.web import INVALID
+from app.web import INVALID, attempt
 from forms.evaluation import BookForm, SlotForm, WithdrawForm
 from workflows import Refused
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app.authz import visible_tenders
 from app.charts import Bar, DotRow, Segment, bar_chart, dot_chart
 from app.clock import now
-from app.evaluation.operations import CriterionStats, criterion_stats, submitted_scores
+from app.evaluation.consensus import CriterionStats, criterion_stats, submitted_scores
 from app.evaluation.panel import EVALUATION_STATES, STAGE_STATES, PanelState
 from app.evaluation.ranking import RankRow, assign_ranks, ranking_per_lot, stage_contributions
 from app.models import (

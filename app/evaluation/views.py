@@ -6,14 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import db
+from app import db, web
 from app.authz import roles_required, tender_or_404, visible_tenders
 from app.dashboard.tasks import tasks_for
 from app.evaluation import bp, operations, queries
 from app.evaluation.panel import EVALUATION_STATES, load_panel
 from app.files import send
 from app.models import Tender
-from app.web import CONFLICT, INVALID, flash_refusal
+from app.web import INVALID, attempt, flash_refusal
 from forms.evaluation import (
     CONFLICT_LABELS, DueForm, ExcuseForm, ReasonForm, consensus_form, declaration_form, shortlist_form, sheet_form,
 )
@@ -33,19 +33,7 @@ def load(tender_id: int):
 def refusal_status(refusal: Refused) -> int:
     if refusal.kind == "forbidden":
         abort(404)
-    return INVALID if refusal.kind == "invalid" else CONFLICT
-
-
-def attempt(op):
-    """Run one operation and commit; on a refusal roll back and hand the refusal back."""
-    session = db.session()
-    try:
-        result = op(session)
-        session.commit()
-        return result, None
-    except Refused as refusal:
-        session.rollback()
-        return None, refusal
+    return web.refusal_status(refusal)
 
 
 def _back_to_tender(tender, anchor=""):

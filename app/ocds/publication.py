@@ -9,8 +9,10 @@ from sqlmodel import Session
 
 from app.clock import now
 from app.models import Tender
+from app.ocds.common import Settings
+from app.ocds.packages import compiled_record, package_head, write_package
 from app.ocds.queries import load_facts, published_ids, published_tender
-from app.ocds.releases import Settings, build_releases, compiled_record, package_head, write_package
+from app.ocds.releases import build_releases
 
 RELEASES_PATH = "/open-data/tenders/{id}/releases.json"
 RECORDS_PATH = "/open-data/tenders/{id}/records.json"

@@ -1,4 +1,4 @@
-"""Personal, signed, expiring invitation links, and absolute URLs for e-mail.
+"""Personal, signed, expiring invitation links (absolute URLs for e-mail come from `app.links`).
 
 An invitation link carries the bureau contact's user id, the invitation id and the fingerprint
 of the account (app/auth/tokens.py). While the contact has no password, the link leads to setting
@@ -9,16 +9,9 @@ from __future__ import annotations
 from flask import current_app
 
 from app.auth.tokens import TokenError, fingerprint, make_token, read_token
+from app.links import external_url
 
 INVITATION = "invitation"
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL under BASE_URL; works outside a request (CLI, tick jobs)."""
-    anchor = values.pop("_anchor", None)
-    adapter = current_app.url_map.bind("localhost")
-    url = current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
-    return f"{url}#{anchor}" if anchor else url
 
 
 def invitation_link(user, invitation) -> str:

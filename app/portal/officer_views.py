@@ -11,8 +11,7 @@ from app.authz import roles_required, tender_or_404
 from app.i18n import format_local
 from app.models import Bureau, Invitation, OutboxMessage
 from app.portal import bp, bulletins, invitations, queries, submissions
-from app.portal.views import run
-from app.web import CONFLICT, INVALID, flash_refusal
+from app.web import CONFLICT, INVALID, attempt, flash_refusal
 from forms.common import choices
 from forms.portal import AnswerForm, ClarificationForm, PlainForm, PublishForm, ReplaceForm
 from workflows import Refused
@@ -26,7 +25,7 @@ def resend(tender_id: int, invitation_id: int):
     tender = tender_or_404(tender_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    refusal = run(lambda s: invitations.resend(s, current_user, tender, invitation_id))
+    _done, refusal = attempt(lambda s: invitations.resend(s, current_user, tender, invitation_id))
     if refusal:
         flash_refusal(refusal)
     else:
@@ -57,7 +56,7 @@ def replace(tender_id: int, invitation_id: int):
         if new_bureau is None:
             form.bureau.errors.append(_("Make a choice from the list."))
         else:
-            refusal = run(lambda s: invitations.replace(s, current_user, tender, invitation_id, new_bureau,
+            _done, refusal = attempt(lambda s: invitations.replace(s, current_user, tender, invitation_id, new_bureau,
                                                          form.motivation.data))
             if refusal is None:
                 flash(_("%(new)s has been invited instead of %(old)s.", new=new_bureau.name, old=declined.name),
@@ -98,7 +97,7 @@ def answer(tender_id: int, question_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         return _render_questions(tender, INVALID, {question_id: form})
-    refusal = run(lambda s: bulletins.answer(s, current_user, tender, question_id, form.answer.data,
+    _done, refusal = attempt(lambda s: bulletins.answer(s, current_user, tender, question_id, form.answer.data,
                                               request.form.get("heading")))
     if refusal:
         return _render_questions(tender, CONFLICT, {question_id: form}, refusal)
@@ -112,7 +111,7 @@ def clarify(tender_id: int):
     form = ClarificationForm()
     if not form.validate_on_submit():
         return _render_questions(tender, INVALID, {"clarification": form})
-    refusal = run(lambda s: bulletins.add_clarification(s, current_user, tender, form.heading.data, form.text.data))
+    _done, refusal = attempt(lambda s: bulletins.add_clarification(s, current_user, tender, form.heading.data, form.text.data))
     if refusal:
         return _render_questions(tender, CONFLICT, {"clarification": form}, refusal)
     return _questions_back(tender, _("Clarification added. It reaches the bureaus when you publish the bulletin."))
@@ -124,7 +123,7 @@ def remove_clarification(tender_id: int, question_id: int):
     tender = tender_or_404(tender_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    refusal = run(lambda s: bulletins.remove_clarification(s, current_user, tender, question_id))
+    _done, refusal = attempt(lambda s: bulletins.remove_clarification(s, current_user, tender, question_id))
     if refusal:
         return _render_questions(tender, CONFLICT, refusal=refusal)
     return _questions_back(tender, _("Clarification removed."))
@@ -137,12 +136,11 @@ def publish(tender_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         return _render_questions(tender, INVALID, {"publish": form})
-    published = {}
-    refusal = run(lambda s: published.setdefault("b", bulletins.publish(s, current_user, tender, form.intro.data)))
+    bulletin, refusal = attempt(lambda s: bulletins.publish(s, current_user, tender, form.intro.data))
     if refusal:
         return _render_questions(tender, CONFLICT, {"publish": form}, refusal)
     return _questions_back(tender, _("Bulletin %(n)d has been published and sent to every invited bureau.",
-                                     n=published["b"].number))
+                                     n=bulletin.number))
 
 
 # --- the visions, after the opening -------------------------------------------------------------------

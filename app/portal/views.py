@@ -2,13 +2,13 @@
 personal invitation link from the e-mail."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session as http_session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlmodel import Session
 
 from app import db, files
-from app.auth import operations as auth_ops
+from app.auth.views import set_password_and_log_in
 from app.auth.tokens import TokenError
 from app.authz import roles_required, tender_or_404
 from app.dashboard.tasks import tasks_for
@@ -17,7 +17,7 @@ from app.db import writing
 from app.models import Attachment, Invitation
 from app.portal import bp, bulletins, invitations, queries, submissions
 from app.portal.links import read_invitation_token
-from app.web import CONFLICT, INVALID, flash_refusal, form_status
+from app.web import INVALID, attempt, flash_refusal, form_status, refusal_status
 from forms.auth import PasswordForm
 from forms.common import LONG_TEXT
 from forms.portal import DeclineForm, PlainForm, QuestionForm, VisionForm
@@ -62,12 +62,7 @@ def follow_link(token: str):
             "This invitation link is not valid any more. Ask the municipality to send the invitation again.")), 404
     form = PasswordForm()
     if form.validate_on_submit():
-        auth_ops.set_password(session, user, form.password.data)
-        session.commit()
-        logout_user()
-        http_session.clear()
-        login_user(user)
-        flash(_("Your password has been set. Welcome to Samenspel."), "success")
+        set_password_and_log_in(session, user, form.password.data)
         return redirect(target, code=303)
     return render_template("auth/set_password.html", form=form, user=user), form_status(form)
 
@@ -103,24 +98,12 @@ def tender(tender_id: int):
     return _render_tender(t)
 
 
-def run(op) -> Refused | None:
-    """Run one operation in the request's transaction: commit, or roll back and return the refusal."""
-    session = db.session()
-    try:
-        op(session)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
-        return refusal
-    return None
-
-
 def _act(tender_id: int, op, done_message: str, anchor: str = ""):
     """Run one operation for a button; commit and go back, or roll back and show the reason."""
     t = tender_or_404(tender_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    refusal = run(lambda s: op(s, t))
+    _done, refusal = attempt(lambda s: op(s, t))
     if refusal:
         flash_refusal(refusal)
         return redirect(request.referrer if _same_site(request.referrer) else url_for("portal.tender", tender_id=t.id))
@@ -145,10 +128,10 @@ def _form_post(tender_id: int, form, slot: str, op, done_message: str, anchor: s
     t = tender_or_404(tender_id)
     if not form.validate_on_submit():
         return _render_tender(t, INVALID, **{slot: form})
-    refusal = run(lambda s: op(s, t))
+    _done, refusal = attempt(lambda s: op(s, t))
     if refusal:
         flash_refusal(refusal)
-        return _render_tender(t, INVALID if refusal.kind == "invalid" else CONFLICT, **{slot: form})
+        return _render_tender(t, refusal_status(refusal), **{slot: form})
     flash(done_message, "success")
     return redirect(url_for("portal.tender", tender_id=t.id) + (f"#{anchor}" if anchor else ""))
 
@@ -230,7 +213,7 @@ def vision(tender_id: int):
         if submitting and t.vision_deadline is not None and received_at >= t.vision_deadline:
             submissions.record_late_attempt(session, current_user, t, received_at)
             session.commit()
-        return _render_vision(t, form, INVALID if refusal.kind == "invalid" else CONFLICT, data, refusal)
+        return _render_vision(t, form, refusal_status(refusal), data, refusal)
     except files.StorageError:
         session.rollback()
         return _render_vision(t, form, 503, data, Refused([_(
@@ -267,7 +250,7 @@ def remove_attachment(tender_id: int, attachment_id: int):
     _own_attachment(t, attachment_id)  # another bureau's attachment: 404, like every foreign object
     if not PlainForm().validate_on_submit():
         abort(400)
-    refusal = run(lambda s: submissions.remove_attachment(s, current_user, t, attachment_id))
+    _done, refusal = attempt(lambda s: submissions.remove_attachment(s, current_user, t, attachment_id))
     if refusal:
         flash_refusal(refusal)
     else:

@@ -15,8 +15,8 @@ from app.i18n import format_day
 from app.models.programme_cycle import FORM_TEXTS
 from app.programmes import bp, evaluation_operations, queries
 from app.programmes.access import BUREAU, MUNICIPALITY, programme_or_404
-from app.programmes.views import my_side, refusal_status, run
-from app.web import form_status
+from app.programmes.views import my_side, refusal_status
+from app.web import attempt, form_status
 from forms.programme import DecisionForm, EvaluationFormForm, FeedbackForm
 from workflows import programme_engine
 
@@ -93,7 +93,7 @@ def evaluation_form(programme_id: int, number: int):
         submit = request.form.get("action") == "submit"
         scores = {e.form.indicator.data: e.form.score.data for e in form.scores.entries}
         texts = {k: getattr(form, k).data for k in FORM_TEXTS}
-        refusal = run(lambda s: evaluation_operations.save_form(
+        _done, refusal = attempt(lambda s: evaluation_operations.save_form(
             s, current_user, programme, ev.evaluation, side, texts, scores, form.revision.data, submit))
         if not refusal:
             flash(_("Submitted. The other side's form is now visible to you once they submit theirs.") if submit
@@ -113,7 +113,7 @@ def _post(programme_id: int, number: int, form, form_arg: str, op):
     ev = _evaluation(programme, number)
     if not form.validate_on_submit():
         return render_evaluation(programme, ev, form_status(form), **{form_arg: form})
-    refusal = run(lambda s: op(s, programme, ev.evaluation))
+    _done, refusal = attempt(lambda s: op(s, programme, ev.evaluation))
     if refusal:
         return render_evaluation(programme_or_404(programme_id), _evaluation(programme, number),
                                  refusal_status(refusal), refusal=refusal, **{form_arg: form})

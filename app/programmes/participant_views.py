@@ -10,8 +10,8 @@ from app.authz import roles_required
 from app.models import Participant
 from app.programmes import bp, participant_operations, queries
 from app.programmes.access import programme_or_404
-from app.programmes.views import refusal_status, run
-from app.web import flash_refusal, form_status
+from app.programmes.views import refusal_status
+from app.web import attempt, flash_refusal, form_status
 from forms.programme import EmptyForm, ParticipantForm
 
 
@@ -25,11 +25,9 @@ def participants(programme_id: int):
         if current_user.role != "officer":
             abort(404)
         if form.validate_on_submit():
-            added = []
             values = {"name": form.name.data, "organisation": form.organisation.data, "role": form.role.data or ""}
-            refusal = run(lambda s: added.append(participant_operations.register(s, current_user, programme, values)))
+            p, refusal = attempt(lambda s: participant_operations.register(s, current_user, programme, values))
             if not refusal:
-                p = added[0]
                 if p.status == "enrolled":
                     flash(_("%(name)s is enrolled.", name=p.name), "success")
                 else:
@@ -52,8 +50,7 @@ def withdraw_participant(programme_id: int, participant_id: int):
         abort(404)
     if not EmptyForm().validate():
         abort(400)
-    promoted = []
-    refusal = run(lambda s: promoted.extend(participant_operations.withdraw(s, current_user, programme, participant)))
+    promoted, refusal = attempt(lambda s: participant_operations.withdraw(s, current_user, programme, participant))
     if refusal:
         flash_refusal(refusal)
     else:

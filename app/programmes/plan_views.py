@@ -12,8 +12,8 @@ from app.authz import roles_required
 from app.programmes import bp, compare, plan_operations, queries
 from app.programmes.access import programme_or_404
 from app.programmes.plan_operations import SCALAR_FIELDS, PlanContent
-from app.programmes.views import my_side, refusal_status, run
-from app.web import flash_refusal, form_status
+from app.programmes.views import my_side, refusal_status
+from app.web import attempt, flash_refusal, form_status
 from forms.programme import CommentForm, EmptyForm, PlanForm, RevisionForm
 
 # Blank rows offered below the filled ones (no JavaScript to add rows): (extra, at least).
@@ -38,14 +38,13 @@ def new_version(programme_id: int):
     programme = programme_or_404(programme_id)
     if not EmptyForm().validate():
         abort(400)
-    opened = []
-    refusal = run(lambda s: opened.append(plan_operations.start_version(s, current_user, programme)))
+    opened, refusal = attempt(lambda s: plan_operations.start_version(s, current_user, programme))
     if refusal:
         flash_refusal(refusal)
         return redirect(url_for("programmes.show", programme_id=programme_id))
-    flash(_("Version %(n)d is open. Write it together; it counts once both sides accept it.", n=opened[0].number),
+    flash(_("Version %(n)d is open. Write it together; it counts once both sides accept it.", n=opened.number),
           "success")
-    return redirect(url_for("programmes.edit_plan", programme_id=programme_id, number=opened[0].number))
+    return redirect(url_for("programmes.edit_plan", programme_id=programme_id, number=opened.number))
 
 
 @bp.route("/<int:programme_id>/plan/<int:number>")
@@ -97,12 +96,11 @@ def edit_plan(programme_id: int, number: int):
         form = PlanForm()
     refusal = None
     if form.validate_on_submit():
-        changed = []
-        refusal = run(lambda s: changed.append(plan_operations.save_draft(
-            s, current_user, programme, version, _content_of(form), form.revision.data)))
+        changed, refusal = attempt(lambda s: plan_operations.save_draft(
+            s, current_user, programme, version, _content_of(form), form.revision.data))
         if not refusal:
             flash(_("Saved as a new revision. Earlier acceptances no longer count; both sides accept again.")
-                  if changed[0] else _("Nothing changed."), "success")
+                  if changed else _("Nothing changed."), "success")
             return redirect(url_for("programmes.plan", programme_id=programme_id, number=number))
         seen = form.revision.data
         version = _version(programme, number)
@@ -124,7 +122,7 @@ def _post(programme_id: int, number: int, form, op, **render_kw):
     version = _version(programme, number)
     if not form.validate_on_submit():
         return render_plan(programme, version, form_status(form), **render_kw)
-    refusal = run(lambda s: op(s, programme, version))
+    _done, refusal = attempt(lambda s: op(s, programme, version))
     if refusal:
         return render_plan(programme_or_404(programme_id), _version(programme, number), refusal_status(refusal),
                            refusal=refusal, **render_kw)

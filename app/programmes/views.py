@@ -1,7 +1,7 @@
 """The programme index ("my programme tasks"), the programme page with its history, and its actions."""
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -12,25 +12,13 @@ from app.audit import Actor
 from app.authz import roles_required
 from app.programmes import bp, operations, queries
 from app.programmes.access import programme_or_404, side_of
-from app.web import CONFLICT, INVALID, flash_refusal
+from app.web import CONFLICT, INVALID, attempt, flash_refusal
 from forms.tender import ActionForm
 from workflows import Refused, programme_engine
 from workflows.diagram import render_svg
 
 # Actions offered on the programme page; the plan and the evaluation pages carry the others.
 PANEL_EVENTS = {"running": ("open_evaluation", "end")}
-
-
-def run(op: Callable) -> Optional[Refused]:
-    """Run one operation in the request's transaction: commit, or roll back and return the refusal."""
-    session = db.session()
-    try:
-        op(session)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
-        return refusal
-    return None
 
 
 def refusal_status(refusal: Refused) -> int:
@@ -79,7 +67,7 @@ def act(programme_id: int, event: str):
     form = ActionForm()
     if not form.validate():
         return render_programme(programme, INVALID, {event: form.reason.data}, event)
-    refusal = run(lambda s: operations.fire(s, current_user, programme, event, reason=form.reason.data,
+    _done, refusal = attempt(lambda s: operations.fire(s, current_user, programme, event, reason=form.reason.data,
                                             expected_version=form.version.data))
     if refusal:
         flash_refusal(refusal)

@@ -9,18 +9,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlmodel import select
 
 from app import db
 from app.authz import roles_required, tender_or_404
-from app.models import Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, TenderBuyer, User
+from app.models import Bureau, Criterion, Invitation, Lot, Organisation, PanelMember, User
 from app.tenders import bp, operations
-from app.web import CONFLICT, flash_refusal, form_status
+from app.web import CONFLICT, attempt, flash_refusal, form_status
 from forms.tender import (
     BasicsForm, BriefForm, CriterionForm, LotForm, PickForm, RemoveForm, SettingsForm, TimelineForm,
 )
-from workflows import Refused
 
 
 @dataclass(frozen=True)
@@ -65,15 +63,20 @@ def _back(tender, anchor: str = ""):
 
 def _saved_or_refused(tender, anchor, op) -> tuple:
     """Run a draft operation; commit and go back, or roll back and return the refusal."""
-    session = db.session()
-    try:
-        op(session)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
+    _done, refusal = attempt(op)
+    if refusal:
         return None, refusal
     flash(_("Saved."), "success")
     return _back(tender, anchor), None
+
+
+def _saved_or_back(tender, anchor, op):
+    """For a button on the tender page: run the operation and go back to the page, with the refusal if any."""
+    done, refusal = _saved_or_refused(tender, anchor, op)
+    if refusal:
+        flash_refusal(refusal)
+        return _back(tender, anchor)
+    return done
 
 
 @bp.route("/tenders/<int:tender_id>/edit/<section>", methods=["GET", "POST"])
@@ -139,11 +142,7 @@ def _remove(tender, anchor, op):
     form = RemoveForm()
     if not form.validate():
         abort(400)
-    done, refusal = _saved_or_refused(tender, anchor, lambda s: op(s, form.version.data))
-    if refusal:
-        flash_refusal(refusal)
-        return _back(tender, anchor)
-    return done
+    return _saved_or_back(tender, anchor, lambda s: op(s, form.version.data))
 
 
 # --- criteria -------------------------------------------------------------------------------------------
@@ -181,8 +180,10 @@ def edit_criterion(tender_id: int, stage, criterion_id):
             s, current_user, tender, stage, values, anchors, form.version.data, criterion))
         if done:
             return done
-    levels_changed = form.is_submitted() and _scale_levels(form) != [e.form.score.data for e in form.anchors.entries]
-    if levels_changed and not form.errors:
+    # Only a validated scale is expanded: an absurd "highest score" must not build a list of that length.
+    levels_changed = form.is_submitted() and not form.errors and \
+        _scale_levels(form) != [e.form.score.data for e in form.anchors.entries]
+    if levels_changed:
         typed = {e.form.score.data: e.form.text.data for e in form.anchors.entries}
         _anchor_rows(form, _scale_levels(form), typed)
     return render_template("tenders/edit_criterion.html", tender=tender, form=form, criterion=criterion, stage=stage,
@@ -233,11 +234,7 @@ def _pick(tender, anchor, load, op):
     if item is None:
         flash(_("Make a choice from the list."), "error")
         return _back(tender, anchor)
-    done, refusal = _saved_or_refused(tender, anchor, lambda s: op(s, item, form.version.data))
-    if refusal:
-        flash_refusal(refusal)
-        return _back(tender, anchor)
-    return done
+    return _saved_or_back(tender, anchor, lambda s: op(s, item, form.version.data))
 
 
 @bp.route("/tenders/<int:tender_id>/panel", methods=["POST"])

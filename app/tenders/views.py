@@ -17,9 +17,9 @@ from app.exports.registry import for_tender as exports_for
 from app.i18n import current_locale
 from app.ocds.queries import is_published
 from app.tenders import bp, operations, queries
-from app.web import CONFLICT, INVALID, form_status
+from app.web import CONFLICT, INVALID, attempt, flash_refusal, form_status
 from forms.tender import ActionForm, TenderNewForm
-from workflows import Refused, tender_engine
+from workflows import tender_engine
 from workflows.diagram import render_svg
 from workflows.guards.draft import prime_from_page
 
@@ -113,16 +113,13 @@ def act(tender_id: int, event: str):
     form = ActionForm()
     if not form.validate():
         return render_tender(tender, INVALID, {event: form.reason.data}, event)
-    session = db.session()
-    try:
-        tender = operations.fire(session, current_user, tender, event, form.reason.data, form.version.data)
-        session.commit()
-    except Refused as refusal:
-        session.rollback()
-        for reason in refusal.reasons:
-            flash(reason, "error")
+    fired, refusal = attempt(lambda s: operations.fire(s, current_user, tender, event, form.reason.data,
+                                                       form.version.data))
+    if refusal:
+        flash_refusal(refusal)
         tender = tender_or_404(tender_id)
         return render_tender(tender, CONFLICT, {event: form.reason.data}, event)
+    tender = fired
     state = tender_engine().workflow.state(tender.state)
     flash(_("Done: the tender is now in the stage “%(state)s”.", state=state.label), "success")
     return redirect(url_for("tenders.show", tender_id=tender.id))
