@@ -46,7 +46,7 @@ def timeline(start: datetime, deadline: int = 26, pitch: tuple[int, int] = (33, 
     the order the draft guards demand."""
     day = lambda n, hour: local_hour(start + timedelta(days=n), hour)  # noqa: E731
     return {
-        "invitation_at": start + timedelta(hours=1),
+        "invitation_at": start,  # the invitations go out the moment the demo sends them
         "questions_deadline": day(12, 12),
         "vision_deadline": day(deadline, 12),
         "pitch_start": day(pitch[0], 9),
@@ -85,8 +85,9 @@ def spec_of(title: str, **changes) -> dict:
 def almere(session: Session, cast: Cast) -> Tender:
     """The model case, ready to send: the browser journey takes it on from here."""
     at(cast.now)
+    dates = {**timeline(cast.now), "invitation_at": cast.days(1, hour=9)}  # to go out tomorrow morning
     return ready_draft(session, cast.officer, data.ALMERE, data.ALMERE_LOTS, cast.evaluators,
-                       list(cast.bureaus.values()), cast.now)
+                       list(cast.bureaus.values()), cast.now, dates)
 
 
 def koppelkansen(session: Session, users: dict, orgs: dict, bureaus: dict) -> Tender:
