@@ -70,13 +70,17 @@ def _run(command: tuple[str, str], last: dict) -> None:
 def run_jobs(parent: int, interval: float) -> None:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+
+    def going() -> bool:  # asked before every command and every second: stop soon after the server
+        return not stopping and os.getppid() == parent
+
     last: dict = {}
-    while not stopping and os.getppid() == parent:
+    while going():
         for command in JOBS:
-            if not stopping:
+            if going():
                 _run(command, last)
         wake = time.monotonic() + interval
-        while not stopping and os.getppid() == parent and time.monotonic() < wake:
+        while going() and time.monotonic() < wake:
             time.sleep(min(1.0, interval))
 
 
