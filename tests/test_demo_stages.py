@@ -20,7 +20,7 @@ from tests.conftest import login
 @pytest.fixture
 def demo(runner, session):
     result = runner.invoke(args=["demo", "load", "--if-empty"])
-    assert result.exit_code == 0 and "Demo data loaded." in result.output, result.output
+    assert result.exit_code == 0 and "Demo data loaded" in result.output, result.output
     return {t.state: t for t in session.exec(select(Tender).order_by(Tender.id.desc()))}
 
 
