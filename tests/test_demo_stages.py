@@ -41,8 +41,9 @@ def test_each_tender_genuinely_sits_in_its_stage(demo, session):
     slots = session.exec(select(PitchSlot).where(PitchSlot.tender_id == demo["pitch"].id)).all()
     assert sorted(s.starts_at < now for s in slots) == [False, True] and all(s.bureau_id for s in slots)
     assert demo["pitch"].pitch_start < now < demo["pitch"].pitch_end
-    assert session.exec(select(func.count()).select_from(ScoreSheet).where(
-        ScoreSheet.tender_id == demo["pitch"].id, ScoreSheet.stage == "pitch", ScoreSheet.status == "submitted")).one() == 2
+    pitch_sheets = select(func.count()).select_from(ScoreSheet).where(
+        ScoreSheet.tender_id == demo["pitch"].id, ScoreSheet.stage == "pitch", ScoreSheet.status == "submitted")
+    assert session.exec(pitch_sheets).one() == 2
     # Selection: one lot decided, one to go.
     lots = session.exec(select(LotSelection.lot_id).where(LotSelection.tender_id == demo["selection"].id)).all()
     assert len(set(lots)) == 1

@@ -29,6 +29,7 @@ QUALITY = {
     "Verbinders Collectief": {"vision": [6, 6, 8, 4], "pitch": [6, 8, 6]},
 }
 # Each member's own view (added to the quality): the third member's differs most, which flags a spread.
+PLACE = "Stadhuis Almere, Stadhuisplein 1 (zaal De Wisseling)"
 OFFSETS = {"vision": [(0, 0, 2, 0), (0, -2, 0, 0), (2, 0, -2, 2)], "pitch": [(0, 0, 0), (0, -2, 2), (2, 0, -2)]}
 
 
@@ -101,8 +102,8 @@ class Round:
 
     def plan_pitches(self, pitches: list[tuple[str, datetime]]) -> None:
         """The chair plans and publishes a slot per bureau (now), the bureaus book theirs an hour later."""
-        slots = [evaluation.add_slot(self.session, self.cast.officer, self.tender, starts, 60,
-                                     "Stadhuis Almere, Stadhuisplein 1 (zaal De Wisseling)", "") for _n, starts in pitches]
+        slots = [evaluation.add_slot(self.session, self.cast.officer, self.tender, starts, 60, PLACE, "")
+                 for _n, starts in pitches]
         evaluation.publish_slots(self.session, self.cast.officer, self.tender)
         at(now() + timedelta(hours=1))
         for (name, _starts), slot in zip(pitches, slots):
