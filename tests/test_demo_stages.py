@@ -120,3 +120,13 @@ def test_the_time_driven_jobs_leave_every_demo_stage_alone(demo, runner, session
     session.commit()
     assert dict(session.exec(select(Tender.id, Tender.state)).all()) == before
     assert dict(session.exec(select(Programme.id, Programme.state)).all()) == programmes
+
+
+def test_the_programme_tasks_wait_for_the_right_side(demo, app, session):
+    for email, task in (("inkoper@almere.example", "Plan version 1 awaits your acceptance"),
+                        ("ahmed@deleergang.example", "Submit the bureau&#39;s self-evaluation"),
+                        ("joke@verbinders.example", "Nothing to do right now.")):
+        client = app.test_client()
+        login(client, session.exec(select(User).where(User.email == email)).one(), PASSWORD)
+        page = client.get("/programmes/")
+        assert page.status_code == 200 and task in page.get_data(as_text=True), (email, task)
