@@ -30,13 +30,14 @@ instance/secret_key:
 
 # Creates the venv, installs, migrates, loads the demo once, compiles translations and serves on
 # http://127.0.0.1:$(PORT). Plain http on loopback, so the Secure cookie flag is off here only.
+# gunicorn.run.py runs `tenders tick` and `outbox send` every JOBS_INTERVAL seconds while it serves.
 run: install translations instance/secret_key
 	@export SECRET_KEY=$$(cat instance/secret_key) SESSION_COOKIE_SECURE=0; \
 	$(BIN)/flask --app app db upgrade && \
 	$(BIN)/flask --app app demo load --if-empty && \
 	$(BIN)/flask --app app demo accounts && \
 	echo "Samenspel runs on http://127.0.0.1:$(PORT)  (stop with Ctrl-C)" && \
-	exec $(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
+	exec $(BIN)/gunicorn -c gunicorn.run.py --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
 
 # The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
 test: install translations

@@ -23,10 +23,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 @login_manager.user_loader
 def load_user(token: str):
     """The cookie carries the user's session token, not their id: rotating it ends old sessions."""
-    from sqlmodel import select
 
     from app import db
-    from app.models import User
 
     if not token:
         return None

@@ -21,7 +21,6 @@ from app.award import operations as award
 from app.award.queries import current_decision
 from app.evaluation import operations as evaluation
 from app.models import Bureau, Criterion, Lot, Objection, Organisation, Programme, Tender
-from app.portal import submissions
 from app.programmes import evaluation_operations
 from app.tenders import operations
 from tests import portal_factories

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from app.models import AuditEvent, Bureau, Organisation, User
+from app.models import AuditEvent, Organisation, User
 
 
 def test_create_organisation_bureau_and_user(login_as, make, session):

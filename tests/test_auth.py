@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from app import clock
 from app.auth.tokens import SET_PASSWORD, make_token
-from app.models import AuditEvent, User
+from app.models import AuditEvent
 from tests.conftest import login
 from tests.factories import PASSWORD
 

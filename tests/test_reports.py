@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from app.models import Bureau, OpeningRecord, Programme, User
+from app.models import Bureau, OpeningRecord, Programme
 from app.tenders import operations as tender_ops
 from tests.evaluation_factories import EvaluationFactory
 from tests.programme_factories import ProgrammeFactory

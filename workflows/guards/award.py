@@ -5,8 +5,6 @@ from typing import Optional
 
 from flask_babel import gettext as _
 
-from app.clock import now
-from app.i18n import format_local
 from workflows.core import Context, Guard
 
 
