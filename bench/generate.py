@@ -33,7 +33,7 @@ from typing import Iterable, Optional
 from app.audit.chain import ADMIN_CHAIN, SYSTEM, Actor, canonical_json, event_body, link_hash, tender_chain
 from app.models.audit import GENESIS_HASH
 from bench.panel_rows import COLUMNS as PANEL_COLUMNS
-from bench.panel_rows import Panel, events_per_tender
+from bench.panel_rows import REVISIONS_SQL, Panel, events_per_tender
 
 PASSWORD = "bench-password-9"  # every generated account; the hash is argon2id with the app's defaults
 
@@ -145,6 +145,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "audit_chain_head": ("chain", "seq", "hash"),
 }
 TABLES = tuple(COLUMNS)
+FILLED = (*TABLES, "score_revision")  # score_revision is filled in the database (bench/panel_rows.py)
 
 
 def check_columns(metadata) -> None:
@@ -595,6 +596,7 @@ class SqliteTarget:
         self.conn.execute("BEGIN")
 
     def finish(self) -> None:
+        self.conn.execute(REVISIONS_SQL)
         self.conn.execute("COMMIT")
         broken = self.conn.execute("PRAGMA foreign_key_check").fetchmany(5)
         if broken:
@@ -662,21 +664,22 @@ class PostgresTarget:
         self.conn.commit()
 
     def finish(self) -> None:
+        self.conn.execute(REVISIONS_SQL)  # before the indexes come back
         self.conn.commit()
         self.conn.execute("SET maintenance_work_mem = '512MB'")
         for _name, definition in self.indexes:
             self.conn.execute(definition)
         for table, name, definition in self.constraints:
             self.conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        for table, cols in COLUMNS.items():
-            if "id" in cols or table == "audit_event":
+        for table in FILLED:
+            if table not in ("tender_buyer", "audit_chain_head"):  # the tables numbered by a sequence
                 self.conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT coalesce(max(id), 0) + 1 FROM \"{table}\"), false)")
         self.conn.commit()
         self.conn.autocommit = True
         if self.indexes:  # a new database: set the visibility maps (index-only scans) of all but the big trail
-            for table in COLUMNS:
+            for table in FILLED:
                 self.conn.execute(f'{"ANALYZE" if table == "audit_event" else "VACUUM ANALYZE"} "{table}"')
         else:
             self.conn.execute("ANALYZE")
@@ -745,6 +748,7 @@ def generate(scale: Scale, targets: list, *, workers: Optional[int] = None, chun
             pool.join()
     for target in targets:
         target.finish()
+    counts["score_revision"] = counts["score"]  # copied in the database (bench/panel_rows.py)
     return Generated(scale, time.perf_counter() - started, counts, manifest(scale, pop, facts))
 
 

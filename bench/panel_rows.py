@@ -1,6 +1,6 @@
 """The evaluation panel's rows of one generated tender, with the audit events its operations write
 (app/evaluation/operations.py): conflict declarations, independent score sheets with their scores and
-score revisions, and the shortlist.
+score revisions (`REVISIONS_SQL`), and the shortlist.
 
 What happens when, on the tender's own timeline (bench/generate.py `STEP_DAY`):
 - before `start_pitches`: every member declares "no conflict" for every bureau with a submitted vision,
@@ -27,13 +27,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "score_sheet": ("id", "tender_id", "stage", "bureau_id", "user_id", "status", "submitted_at", "fingerprint",
                     "reopen_count", "version", "created_at", "updated_at"),
     "score": ("id", "sheet_id", "criterion_id", "value", "rationale", "updated_at"),
-    "score_revision": ("id", "sheet_id", "criterion_id", "value", "rationale", "recorded_by_id", "recorded_at"),
     "shortlist_entry": ("id", "tender_id", "bureau_id", "shortlisted", "reason", "decided_by_id", "decided_at",
                         "withdrawn_at", "withdraw_reason"),
 }
+# A member who submits at once writes each score and one revision just like it (operations.save_sheet):
+# the revisions are copied from the scores in the database, once, at the end (fewer rows through Python).
+REVISIONS_SQL = (
+    "INSERT INTO score_revision (id, sheet_id, criterion_id, value, rationale, recorded_by_id, recorded_at)"
+    " SELECT s.id, s.sheet_id, s.criterion_id, s.value, s.rationale, h.user_id, s.updated_at"
+    " FROM score s JOIN score_sheet h ON h.id = s.sheet_id")
 SHORTLIST = 3  # bureaus that go on to pitch, at most
 NOT_SHORTLISTED = "Minder overtuigend op de criteria van de visie."
-RATIONALE = "Onderbouwd met voorbeelden uit de visie; sluit aan op de opgave van de stad."
+RATIONALE = "Onderbouwd met voorbeelden uit de visie."
 LEVELS = (4, 6, 6, 8, 8, 10)
 
 
@@ -110,7 +115,6 @@ class Panel:
             value, rationale = values[cid]
             row_id = (sid - 1) * self.scale.criteria + j + 1
             self.rows["score"].append((row_id, sid, cid, value, rationale, stamp))
-            self.rows["score_revision"].append((row_id, sid, cid, value, rationale, uid, stamp))
         change = {"bureau": [None, self.names[b - 1]], "stage": [None, stage], "scored": [None, filled]}
         if status == "submitted":
             self.chain.add(at, self._actor(m), "sheet.submitted", "score_sheet", sid,

@@ -76,14 +76,22 @@ def load_portal_tender(session: Session, tender: Tender, bureau_id: int) -> Port
                         bulletin_numbers={b.id: b.number for b in brief.bulletins})
 
 
-def load_portal_index(session: Session, bureau_id: int) -> list[tuple[Invitation, Tender, Optional[Vision]]]:
+def load_portal_index(session: Session, bureau_id: int, page: int = 1, size: int = 50):
+    """One page of the bureau's invitations (most recently moved tenders first) and the page count: a
+    bureau invited to hundreds of tenders over the years gets pages, not one ever longer list."""
+    from sqlalchemy import func
+
+    mine = (Invitation.bureau_id == bureau_id, Invitation.status != "planned")
+    total = session.scalar(select(func.count()).select_from(Invitation).where(*mine)) or 0
+    pages = max(1, -(-total // size))
+    page = min(max(1, page), pages)
     rows = session.exec(
         select(Invitation, Tender, Vision).join(Tender, Tender.id == Invitation.tender_id)
         .outerjoin(Vision, (Vision.tender_id == Tender.id) & (Vision.bureau_id == bureau_id))
-        .where(Invitation.bureau_id == bureau_id, Invitation.status != "planned")
-        .order_by(Tender.state_changed_at.desc())
+        .where(*mine).order_by(Tender.state_changed_at.desc(), Invitation.id.desc())
+        .offset((page - 1) * size).limit(size)
     ).all()
-    return list(rows)
+    return list(rows), total, page, pages
 
 
 @dataclass
