@@ -233,7 +233,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                          profiles=profiles, comparison=comparison)
     print(report.table(runs, verifies, scaling))
     args.results.write_text(text)
-    log(f"Done in {total / 60:.1f} min; results in {args.results.relative_to(ROOT)}")
+    log(f"Done in {total / 60:.1f} min; results in {args.results}")
     if not args.keep:
         drop_databases(args.pg, [args.tenders])
     return 0
