@@ -5,13 +5,11 @@ accounts into a stream of prepared requests. GET pages cycle through their URLs 
 measurement runs; a POST that changes state yields each request once (every transition must really
 happen), so it ends when its prepared objects run out.
 
-Pages of areas still to come (the evaluator's scoring sheet, the bureau portal, the OCDS record
-package) find what they need in the manifest already: `evaluator_pages` (an evaluator on the panel
-of a tender in review), `bureau_pages` (a bureau with a sent invitation) and `awarded` tenders.
-For example:
-
-    Endpoint("scoring sheet", lambda m, login: cycle_get(
-        login(p["user"]), [f"/evaluation/{p['tender']}/score" for p in m["evaluator_pages"][:1]])),
+The pages of the later stages find what they need in the manifest: `evaluator_pages` (the first
+member of a panel in vision review, with every declaration made and a draft sheet for the first
+bureau), `bureau_pages` (a bureau with a sent invitation) and `awarded` tenders (published, so their
+OCDS packages are public). Each page is driven by a few accounts (`PAGE_ACCOUNTS`), all logged in
+before measuring (`accounts_needed`).
 """
 from __future__ import annotations
 
@@ -57,6 +55,32 @@ def _long_trail(m: dict, login: Login) -> Iterator[Request]:
     return cycle_get(officer(m, login, trail["org"]), [f"/tenders/{trail['tender']}/audit?page={pages}"])
 
 
+PAGE_ACCOUNTS = 4  # accounts (and objects) per role-specific page: a few sessions, logged in up front
+
+
+def _scoring_sheets(m: dict, login: Login) -> Iterator[Request]:
+    # The sheet an evaluator works in: the criteria with their anchors, the bureau's vision, the history.
+    pages = m["evaluator_pages"][:PAGE_ACCOUNTS]
+    return itertools.cycle([request("GET", f"/evaluation/tenders/{p['tender']}/vision/{p['bureau']}", login(p["user"]))
+                            for p in pages])
+
+
+def _bureau_tenders(m: dict, login: Login) -> Iterator[Request]:
+    # The portal's tender page of an invited bureau: the brief, lots, criteria, bulletins, its questions.
+    pages = m["bureau_pages"][:PAGE_ACCOUNTS]
+    return itertools.cycle([request("GET", f"/portal/tenders/{p['tender']}", login(p["user"])) for p in pages])
+
+
+def _bureau_index(m: dict, login: Login) -> Iterator[Request]:
+    # The bureau's landing page: its tasks and its invitations (every bureau is invited to about 1 % of tenders).
+    return itertools.cycle([request("GET", "/portal", login(p["user"])) for p in m["bureau_pages"][:PAGE_ACCOUNTS]])
+
+
+def _ocds_records(m: dict, _login: Login) -> Iterator[Request]:
+    # Public, no session: the record package of an awarded tender (releases compiled into one record).
+    return itertools.cycle([request("GET", f"/open-data/tenders/{t}/records.json") for t in m["awarded"][:20]])
+
+
 def _transitions(m: dict, login: Login) -> Iterator[Request]:
     """Send the invitations of every ready draft, each once, as an officer of its lead buyer."""
     for draft in m["ready_drafts"]:
@@ -74,6 +98,10 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("officer dashboard", _dashboards),
     Endpoint("tender page", _tender_pages),
     Endpoint("audit trail, last of 5,000 events", _long_trail),
+    Endpoint("scoring sheet (evaluator)", _scoring_sheets),
+    Endpoint("bureau portal: tender page", _bureau_tenders),
+    Endpoint("bureau portal: index", _bureau_index),
+    Endpoint("OCDS record package (public)", _ocds_records),
     Endpoint("transition: send invitations (POST)", _transitions, kind="transition", scaling=False),
 ]
 
@@ -81,4 +109,5 @@ ENDPOINTS: list[Endpoint] = [
 def accounts_needed(manifest: dict) -> list[str]:
     """Accounts to log in before measuring, so no login happens inside a measurement."""
     orgs = sorted({d["org"] for d in manifest["ready_drafts"]} | {1, manifest["long_trail"]["org"]})
-    return [manifest["officers"][str(o)][0] for o in orgs]
+    others = [p["user"] for key in ("evaluator_pages", "bureau_pages") for p in manifest[key][:PAGE_ACCOUNTS]]
+    return [manifest["officers"][str(o)][0] for o in orgs] + list(dict.fromkeys(others))

@@ -32,6 +32,8 @@ from typing import Iterable, Optional
 
 from app.audit.chain import ADMIN_CHAIN, SYSTEM, Actor, canonical_json, event_body, link_hash, tender_chain
 from app.models.audit import GENESIS_HASH
+from bench.panel_rows import COLUMNS as PANEL_COLUMNS
+from bench.panel_rows import REVISIONS_SQL, Panel, events_per_tender
 
 PASSWORD = "bench-password-9"  # every generated account; the hash is argon2id with the app's defaults
 
@@ -129,6 +131,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "vision_version": ("id", "vision_id", "number", "view", "co_creation", "personal_level", "experience", "team",
                        "submitted_at", "submitted_by_id", "content_hash", "created_at"),
     "vision_lot": ("id", "version_id", "lot_id", "approach"),
+    **PANEL_COLUMNS,
     "consensus_score": ("id", "tender_id", "stage", "bureau_id", "criterion_id", "value", "note", "decided_by_id",
                         "decided_at"),
     "contract": ("id", "tender_id", "lot_id", "bureau_id", "start_date", "duration_years", "value_eur",
@@ -142,6 +145,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "audit_chain_head": ("chain", "seq", "hash"),
 }
 TABLES = tuple(COLUMNS)
+FILLED = (*TABLES, "score_revision")  # score_revision is filled in the database (bench/panel_rows.py)
 
 
 def check_columns(metadata) -> None:
@@ -276,6 +280,7 @@ def tender_states(scale: Scale) -> list[str]:
 def filler_mean(scale: Scale, admin_events: int) -> float:
     """Extra draft-phase edits per tender so that the total comes to about `scale.events`."""
     base = 1 + 1 + 1 + 2 + 2 * scale.criteria + scale.evaluators + scale.invitations + 3  # typical tender
+    base += events_per_tender(scale)  # declarations, sheets, shortlist (bench/panel_rows.py)
     others = max(1, scale.tenders - 1)
     return max(0.0, (scale.events - admin_events - scale.long_trail) / others - base)
 
@@ -348,7 +353,8 @@ def build_tender(t: int, state: str, pop: Population, filler: float) -> tuple[di
         co_buyers = rng.sample([o for o in range(1, scale.organisations + 1) if o != org], rng.choice((1, 2)))
     base_events += len(co_buyers)
     if t == 1:
-        n_filler = max(0, scale.long_trail - base_events - len(steps))
+        panel_events = 2 * scale.evaluators * scale.invitations + 1 if "start_pitches" in steps else 0
+        n_filler = max(0, scale.long_trail - base_events - len(steps) - panel_events)
     else:
         n_filler = rng.randint(0, max(0, int(round(2 * filler))))
     moments = iter(_sorted_moments(rng, created, draft_end, base_events + n_filler))
@@ -426,29 +432,7 @@ def build_tender(t: int, state: str, pop: Population, filler: float) -> tuple[di
     updated_at = chain.rows[-1][3]
     draft_version = chain.seq + 1
 
-    # The procedure: each step as the engine records it.
-    state_now, cancel_reason = "draft", None
-    for event in steps:
-        dest = STATE_AFTER[event]
-        actor = SYSTEM if event in SYSTEM_STEPS else officer
-        reason = None
-        if event == "cancel":
-            reason = cancel_reason = "De opdracht is vervallen door een bestuurlijk besluit."
-        elif event == "declare_unsuccessful":
-            reason = "Er is geen geldige visie ontvangen."
-        chain.add(step_at[event], actor, f"tender.{event}", "tender", t, from_state=state_now, to_state=dest,
-                  reason=reason)
-        state_now = dest
-    assert state_now == state, (t, state, state_now)
-    state_changed = step_at[steps[-1]] if steps else created
     reached = set(steps)
-
-    rows["tender"] = [(
-        t, reference, title, description, brief["development_track"], brief["city_goals"], brief["open_question"],
-        "multiple_private", rng.randrange(50, 700) * 1000, org, *(ts(v) for v in timeline.values()),
-        "", 50, 50, 1, state, draft_version + len(steps), cancel_reason, officer_id, ts(created), updated_at,
-        ts(state_changed),
-    )]
 
     # Invitations and what bureaus did with them.
     rows["invitation"] = []
@@ -461,7 +445,8 @@ def build_tender(t: int, state: str, pop: Population, filler: float) -> tuple[di
         if sent:
             roll = rng.random()
             if responded:
-                status = "declined" if roll < 0.15 and k > 0 else "accepted"
+                # Tender 1 (the long trail) has every bureau in: its trail length is known up front.
+                status = "declined" if roll < 0.15 and k > 0 and t != 1 else "accepted"
             else:
                 status = "sent" if roll < 0.3 else "opened" if roll < 0.5 else "declined" if roll < 0.6 else "accepted"
             if status != "sent":
@@ -504,12 +489,40 @@ def build_tender(t: int, state: str, pop: Population, filler: float) -> tuple[di
         if reviewed:
             visions.append(b)
 
+    # The procedure: each step as the engine records it.
+    state_now, cancel_reason = "draft", None
+    panel_rows = Panel(t, scale, rng, chain, ts, rows, officer, panel, bureaus, pop.bureau_names, criteria)
+    for event in steps:
+        panel_rows.before_step(event, step_at[event], step_at.get("close_submission"), visions, officer_id)
+        dest = STATE_AFTER[event]
+        actor = SYSTEM if event in SYSTEM_STEPS else officer
+        reason = None
+        if event == "cancel":
+            reason = cancel_reason = "De opdracht is vervallen door een bestuurlijk besluit."
+        elif event == "declare_unsuccessful":
+            reason = "Er is geen geldige visie ontvangen."
+        chain.add(step_at[event], actor, f"tender.{event}", "tender", t, from_state=state_now, to_state=dest,
+                  reason=reason)
+        state_now = dest
+    assert state_now == state, (t, state, state_now)
+    if state == "vision_review":
+        panel_rows.in_review(visions, step_at["close_submission"], now)
+    state_changed = step_at[steps[-1]] if steps else created
+
+    rows["tender"] = [(
+        t, reference, title, description, brief["development_track"], brief["city_goals"], brief["open_question"],
+        "multiple_private", rng.randrange(50, 700) * 1000, org, *(ts(v) for v in timeline.values()),
+        "", 50, 50, 1, state, draft_version + len(steps), cancel_reason, officer_id, ts(created), updated_at,
+        ts(state_changed),
+    )]
+
     # The panel's agreed scores, per stage once that stage's scoring is over.
     rows["consensus_score"] = []
     for stage, done_when in (("vision", "start_pitches"), ("pitch", "start_selection")):
         if done_when not in reached:
             continue
-        for bi, b in enumerate(visions):
+        for b in (visions if stage == "vision" else panel_rows.shortlisted):  # pitch: the shortlisted only
+            bi = visions.index(b)
             for ci, cid in enumerate(criteria[stage]):
                 sid = (t - 1) * scale.invitations * n_crit + bi * n_crit + (0 if stage == "vision" else scale.criteria) + ci + 1
                 rows["consensus_score"].append((sid, t, stage, b, cid, rng.choice((4, 6, 6, 8, 8, 10)), "",
@@ -520,7 +533,7 @@ def build_tender(t: int, state: str, pop: Population, filler: float) -> tuple[di
     if state == "awarded" and visions:
         awarded = step_at["award"]
         for k, lot_id in enumerate(lot_ids):
-            b = rng.choice(visions)
+            b = rng.choice(panel_rows.shortlisted or visions)  # the award goes to a bureau that pitched
             pstate = rng.choice(("plan", "running", "running", "evaluation", "ended"))
             start = awarded.date() + timedelta(days=30)
             rows["contract"].append((lot_id, t, lot_id, b, start.isoformat(), 3, rng.randrange(50, 300) * 1000,
@@ -535,7 +548,7 @@ def build_tender(t: int, state: str, pop: Population, filler: float) -> tuple[di
     facts = {
         "id": t, "org": org, "state": state, "events": chain.seq, "version": draft_version + len(steps),
         "ready": state == "draft" and not incomplete, "panel": [uid for uid, _n, _e in panel],
-        "invited": [b for b in bureaus] if sent else [],
+        "invited": [b for b in bureaus] if sent else [], "visions": visions,
     }
     return rows, facts
 
@@ -583,6 +596,7 @@ class SqliteTarget:
         self.conn.execute("BEGIN")
 
     def finish(self) -> None:
+        self.conn.execute(REVISIONS_SQL)
         self.conn.execute("COMMIT")
         broken = self.conn.execute("PRAGMA foreign_key_check").fetchmany(5)
         if broken:
@@ -650,21 +664,22 @@ class PostgresTarget:
         self.conn.commit()
 
     def finish(self) -> None:
+        self.conn.execute(REVISIONS_SQL)  # before the indexes come back
         self.conn.commit()
         self.conn.execute("SET maintenance_work_mem = '512MB'")
         for _name, definition in self.indexes:
             self.conn.execute(definition)
         for table, name, definition in self.constraints:
             self.conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        for table, cols in COLUMNS.items():
-            if "id" in cols or table == "audit_event":
+        for table in FILLED:
+            if table not in ("tender_buyer", "audit_chain_head"):  # the tables numbered by a sequence
                 self.conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"(SELECT coalesce(max(id), 0) + 1 FROM \"{table}\"), false)")
         self.conn.commit()
         self.conn.autocommit = True
         if self.indexes:  # a new database: set the visibility maps (index-only scans) of all but the big trail
-            for table in COLUMNS:
+            for table in FILLED:
                 self.conn.execute(f'{"ANALYZE" if table == "audit_event" else "VACUUM ANALYZE"} "{table}"')
         else:
             self.conn.execute("ANALYZE")
@@ -733,6 +748,7 @@ def generate(scale: Scale, targets: list, *, workers: Optional[int] = None, chun
             pool.join()
     for target in targets:
         target.finish()
+    counts["score_revision"] = counts["score"]  # copied in the database (bench/panel_rows.py)
     return Generated(scale, time.perf_counter() - started, counts, manifest(scale, pop, facts))
 
 
@@ -752,8 +768,10 @@ def manifest(scale: Scale, pop: Population, facts: list[dict]) -> dict:
     org1 = [f for f in facts if f["org"] == 1]
     evaluator_pages, bureau_pages = [], []
     for f in facts:
-        if f["state"] == "vision_review" and len(evaluator_pages) < 50:
-            evaluator_pages.append({"tender": f["id"], "user": _email_of(pop, f["panel"][0])})
+        if f["state"] == "vision_review" and f["visions"] and len(evaluator_pages) < 50:
+            # The first member's draft sheet for the first bureau (bench/panel_rows.py `in_review`).
+            evaluator_pages.append({"tender": f["id"], "user": _email_of(pop, f["panel"][0]),
+                                    "bureau": f["visions"][0]})
         if f["invited"] and len(bureau_pages) < 50:
             bureau_pages.append({"tender": f["id"], "user": pop.bureau_users[f["invited"][0]][1]})
     return {

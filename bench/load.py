@@ -18,7 +18,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 USER_AGENT = "samenspel-bench/1"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -78,10 +78,15 @@ def login(port: int, email: str, password: str) -> Account:
         if r.status != 303:
             raise RuntimeError(f"login of {email} failed: HTTP {r.status}")
         cookie = _session_cookie(r, cookie)
-        conn.request("GET", "/", headers={**headers, "Cookie": cookie})
-        r = conn.getresponse()
-        page = r.read().decode()
-        cookie = _session_cookie(r, cookie)  # the CSRF secret is stored in the session on first use
+        path, page = "/", ""
+        for _hop in range(3):  # evaluators land on /evaluation/, bureaus on /portal: follow the redirect
+            conn.request("GET", path, headers={**headers, "Cookie": cookie})
+            r = conn.getresponse()
+            page = r.read().decode()
+            cookie = _session_cookie(r, cookie)  # the CSRF secret is stored in the session on first use
+            if r.status not in (301, 302, 303):
+                break
+            path = urlsplit(r.getheader("Location")).path
         return Account(email, cookie, CSRF.search(page).group(1))
     finally:
         conn.close()

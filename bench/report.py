@@ -155,14 +155,18 @@ def render(*, machine, args, workers, main, runs, verifies, scaling, scaling_dat
         f"{main.scale.bureaus} bureaus, {main.scale.invitations} invitations per tender, a panel of "
         f"{main.scale.evaluators} evaluators, {main.scale.criteria} criteria per stage (with 6 scale anchors each); "
         f"{main.rows['audit_event']:,} audit events in {main.rows['audit_chain_head']:,} chains, tender 1 with a "
-        f"{main.manifest['long_trail']['events']:,}-event trail; {sum(main.rows.values()):,} rows in all, written "
-        f"into both databases in {main.seconds:.0f} s.",
+        f"{main.manifest['long_trail']['events']:,}-event trail; the panel's "
+        f"{main.rows.get('conflict_declaration', 0):,} conflict declarations, {main.rows.get('score_sheet', 0):,} "
+        f"score sheets with {main.rows.get('score', 0):,} scores (and as many revisions) and "
+        f"{main.rows.get('shortlist_entry', 0):,} shortlist entries; {sum(main.rows.values()):,} rows in all, "
+        f"written into both databases in {main.seconds:.0f} s.",
         f"- Tenders per state: {', '.join(f'{k} {v:,}' for k, v in main.manifest['states'].items())}.",
         f"- Server: gunicorn `app:create_app()` on 127.0.0.1, {workers} workers, no access log; "
         f"SECRET_KEY set; BENCH_CEILING=1 adds the ceiling route.",
         f"- Load: {args.concurrency} keep-alive connections in a closed loop (bench/load.py), "
-        f"{args.warmup:g} s warm-up then {args.seconds:g} s measured per endpoint; logged-in officer sessions "
-        "(CSRF token from the page). The ceiling is measured before and after the pages; both count.",
+        f"{args.warmup:g} s warm-up then {args.seconds:g} s measured per endpoint; logged-in sessions (officers; "
+        "evaluators and bureaus for their own pages; none for the public OCDS package), CSRF token from the page. "
+        "The ceiling is measured before and after the pages; both count.",
         "",
         "## Results",
         "",

@@ -2,6 +2,8 @@
 criterion or bureau, so their classes are built for the tender at hand (WTForms' dynamic forms)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, URLField
@@ -57,12 +59,21 @@ class SheetBase(FlaskForm):
 
 
 def _per_criterion(base, criteria, text_name: str, text_label, formdata, data):
-    """A form class with value_<criterion id> (a score) and <text_name>_<criterion id> per criterion."""
+    """A form with value_<criterion id> (a score) and <text_name>_<criterion id> per criterion."""
+    spec = tuple((c.id, c.title, tuple(c.levels())) for c in criteria)
+    return _criterion_form_class(base, text_name, spec, text_label)(formdata=formdata, data=data)
+
+
+@lru_cache(maxsize=512)
+def _criterion_form_class(base, text_name: str, spec: tuple, text_label):
+    """The class for one set of criteria, kept: WTForms sorts a new class's fields on its first use, which
+    cost a fifth of a scoring sheet's time when the class was built per request (bench/RESULTS.md). The key
+    holds every criterion's id, title and scale, so an edited criterion gets a new class."""
     form_class = type(base.__name__.replace("Base", "Form"), (base,), {})
-    for c in criteria:
-        setattr(form_class, f"value_{c.id}", ScoreField(c.title, levels=c.levels()))
-        setattr(form_class, f"{text_name}_{c.id}", text_area(text_label, max_length=10_000))
-    return form_class(formdata=formdata, data=data)
+    for cid, title, levels in spec:
+        setattr(form_class, f"value_{cid}", ScoreField(title, levels=levels))
+        setattr(form_class, f"{text_name}_{cid}", text_area(text_label, max_length=10_000))
+    return form_class
 
 
 def sheet_form(criteria, formdata=None, data=None):

@@ -3,6 +3,7 @@ accepts as its own, and the ceiling route exists only when the benchmark asks fo
 The benchmark itself (`make bench`) never runs here."""
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -16,7 +17,9 @@ from sqlmodel import select
 
 from app.audit import chain
 from app.models import AuditEvent, Tender
+from bench.endpoints import ENDPOINTS
 from bench.generate import PostgresTarget, Scale, SqliteTarget, generate
+from bench.load import Account
 from tests.conftest import csrf_from
 
 TINY = Scale(tenders=20, organisations=3, bureaus=8, events=900, long_trail=120, officers_per_org=1,
@@ -70,6 +73,17 @@ def test_the_app_works_on_generated_data(app, generated, runner, session):
         assert officer.get(f"/tenders/{tender_id}").status_code == 200
     last = officer.get(f"/tenders/1/audit?page={-(-TINY.long_trail // 50)}").get_data(as_text=True)
     assert "Tender created" in last or "Aanbesteding aangemaakt" in last
+    # The later stages' measured pages answer on the generated data (bench/endpoints.py).
+    for endpoint in ENDPOINTS:
+        if endpoint.kind == "page":
+            for req in itertools.islice(endpoint.requests(m, lambda email: Account(email, "", "")), 8):
+                client = _login(app, req.email, m["password"]) if req.email else app.test_client()
+                response = client.get(req.path)
+                assert response.status_code == 200, (endpoint.name, req.path)
+    sheet = m["evaluator_pages"][0]
+    page = _login(app, sheet["user"], m["password"]).get(
+        f"/evaluation/tenders/{sheet['tender']}/vision/{sheet['bureau']}").get_data(as_text=True)
+    assert 'name="action" value="submit"' in page  # a draft sheet, still editable: the page an evaluator works in
     # A ready draft really is ready: sending its invitations succeeds and is audited on its chain.
     draft = m["ready_drafts"][0]
     client = _login(app, m["officers"][str(draft["org"])][0], m["password"])

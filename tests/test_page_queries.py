@@ -136,3 +136,92 @@ def test_audit_rows_are_kept_per_language(login_as, make):
     assert "Aanbesteding aangemaakt" in dutch and "Tender created" not in dutch
     assert client.post("/language/en", data={}).status_code == 303
     assert "Tender created" in client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+
+
+# --- the later stages' pages the benchmark measures (bench/endpoints.py) -----------------------------------
+
+def _sheet_count(ev, login_as, count_queries, sc) -> int:
+    """The first member's draft sheet for the first bureau, as the benchmark's evaluator sees it."""
+    ev.declare_all(sc)
+    first, others = sc.bureaus[0], sc.bureaus[1:]
+    ev.score(sc, sc.evaluators[0], "vision", first, [8, None], submit=False)
+    ev.score(sc, sc.evaluators[0], "vision", first, [8, 6], submit=False)  # a history of two revisions
+    for b in others:
+        for e in sc.evaluators:
+            ev.score(sc, e, "vision", b, [6, 8])
+    return _count(login_as(sc.evaluators[0]), count_queries, f"/evaluation/tenders/{sc.id}/vision/{first.id}")
+
+
+def test_scoring_sheet_queries_stay_fixed(make, login_as, count_queries):
+    from tests.evaluation_factories import EvaluationFactory
+
+    ev = EvaluationFactory(make)
+    small = _sheet_count(ev, login_as, count_queries, ev.in_review(bureaus=3, evaluators=2, lots=1))
+    large = _sheet_count(ev, login_as, count_queries, ev.in_review(bureaus=5, evaluators=4, lots=3))
+    # The user, the tender's scope, the panel (10), the sheet's scores, the anchors, the vision (version,
+    # lots, attachments), the sheet's history.
+    assert small == large == SHEET_QUERIES
+
+
+def test_bureau_portal_queries_stay_fixed(make, session, login_as, count_queries):
+    from tests.portal_factories import contacts, invited
+
+    tender, _officer = invited(make, session, bureaus=3, lots=1)
+    me = contacts(session, tender)[0]
+    client = login_as(me)
+    client.get(f"/portal/tenders/{tender.id}")  # the first look marks the invitation opened (a write)
+    few = (_count(client, count_queries, "/portal"), _count(client, count_queries, f"/portal/tenders/{tender.id}"))
+    bureau = session.get(Bureau, me.bureau_id)
+    for _ in range(3):  # more invitations of the same bureau, and a larger tender
+        officer = make.officer()
+        large = make.tender(officer, bureaus=4, lots=3, evaluators=2)
+        tender_ops.add_invitee(session, officer, large, bureau, None)
+        session.commit()
+        tender_ops.fire(session, officer, large, "open_invitation")
+        session.commit()
+    client.get(f"/portal/tenders/{large.id}")
+    many = (_count(client, count_queries, "/portal"), _count(client, count_queries, f"/portal/tenders/{large.id}"))
+    # Index: the user, the count of invitations, one page of them (with tender and vision). Tender page: the user, the tender's
+    # scope, the invitation, the brief (buyers, lots, criteria, anchors, bulletins), questions, vision.
+    assert few == many == PORTAL_QUERIES
+
+
+def test_bureau_portal_index_comes_in_pages(make, session, login_as, count_queries, monkeypatch):
+    """A bureau invited to ever more tenders gets pages: the landing page never grows with the years."""
+    from app.portal import views as portal_views
+    from tests.portal_factories import contacts, invited
+
+    monkeypatch.setattr(portal_views, "INDEX_PAGE_SIZE", 2)
+    first, _officer = invited(make, session, bureaus=3, lots=1)
+    me = contacts(session, first)[0]
+    bureau = session.get(Bureau, me.bureau_id)
+    titles = [first.title]
+    for _ in range(2):
+        officer = make.officer()
+        more = make.tender(officer, bureaus=2, lots=1)
+        tender_ops.add_invitee(session, officer, more, bureau, None)
+        tender_ops.fire(session, officer, more, "open_invitation")
+        session.commit()
+        titles.append(more.title)
+    client = login_as(me)
+    pages = [client.get(f"/portal?page={n}").get_data(as_text=True) for n in (1, 2)]
+    assert [sum(t in page for t in titles) for page in pages] == [2, 1]
+    assert titles[-1] in pages[0] and titles[0] in pages[1]  # most recently moved first
+    assert "page 1 of 2" in pages[0] and _count(client, count_queries, "/portal?page=2") == 3
+
+
+def test_ocds_record_package_queries_stay_fixed(make, session, client, count_queries):
+    from tests.opendata_factories import Decisions, OpenData
+
+    data = OpenData(make, session, Decisions())
+    small = data.tender("awarded", lots=1, bureaus=3, submitted=2)
+    large = data.tender("awarded", lots=4, bureaus=5, submitted=4, ended=True)
+    counts = {_count(client, count_queries, f"/open-data/tenders/{t.id}/records.json") for t in (small, large)}
+    # No session: the published tender, then its facts (buyers, lots, criteria, steps, tenderers, contracts,
+    # programmes, the award decisions and assessments of the registered sources, the bureaus).
+    assert counts == {OCDS_QUERIES}
+
+
+SHEET_QUERIES = 18
+PORTAL_QUERIES = (3, 11)
+OCDS_QUERIES = 11

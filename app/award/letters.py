@@ -20,7 +20,6 @@ from app.clock import AMSTERDAM
 from app.i18n import _locale, format_local
 from app.models import AwardDecision, ConsensusScore, Criterion, Organisation, Tender, TenderBuyer
 from app.award.queries import SelectionData
-from app.reports.pdf import Document
 
 STAGES = ("vision", "pitch")
 
@@ -134,6 +133,10 @@ def rank_text(lot: dict) -> str:
 # --- the PDF --------------------------------------------------------------------------------------
 
 def render_pdf(content: dict) -> bytes:
+    # Imported here: fpdf2 (with fontTools) adds about 25 MB to every worker that imports it, and only
+    # the workers that write letters need it (the peak memory target of issue 9).
+    from app.reports.pdf import Document
+
     t, d = content["tender"], content["decision"]
     buyers = ", ".join(t["buyers"])
     sent_at = datetime.fromisoformat(str(d["sent_at"]).replace("Z", "+00:00")) if isinstance(d["sent_at"], str) \

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Optional
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.clock import now
@@ -193,36 +194,51 @@ def default_due(tender: Tender, stage: str) -> Optional[datetime]:
     return tender.pitch_end + timedelta(days=2) if tender.pitch_end else None
 
 
+@lru_cache(maxsize=None)
+def _panel_statements() -> dict:
+    """load_panel's ten statements, built once with the tender as a bound parameter: building them
+    cost more than running them on every evaluation page (bench/RESULTS.md)."""
+    tid = bindparam("tender_id")
+    return {
+        "members": select(User).join(PanelMember, PanelMember.user_id == User.id)
+        .where(PanelMember.tender_id == tid).order_by(User.name, User.id),
+        "bureaus": select(Bureau).join(Vision, Vision.bureau_id == Bureau.id)
+        .where(Vision.tender_id == tid, Vision.status == "submitted", Vision.submitted_version.is_not(None))
+        .order_by(Bureau.name),
+        "criteria": select(Criterion).where(Criterion.tender_id == tid)
+        .order_by(Criterion.stage, Criterion.position, Criterion.id),
+        "declarations": select(ConflictDeclaration).where(ConflictDeclaration.tender_id == tid),
+        "excusals": select(PanelExcusal).where(PanelExcusal.tender_id == tid),
+        "sheets": select(ScoreSheet).where(ScoreSheet.tender_id == tid),
+        "shortlist": select(ShortlistEntry).where(ShortlistEntry.tender_id == tid),
+        "slots": select(PitchSlot).where(PitchSlot.tender_id == tid).order_by(PitchSlot.starts_at, PitchSlot.id),
+        "consensus": select(ConsensusScore).where(ConsensusScore.tender_id == tid),
+        "rounds": select(ScoringRound).where(ScoringRound.tender_id == tid),
+    }
+
+
 def load_panel(session: Session, tender: Tender) -> PanelState:
     """Ten queries, whatever the size of the panel or the number of bureaus."""
-    tid = tender.id
-    members = session.exec(
-        select(User).join(PanelMember, PanelMember.user_id == User.id)
-        .where(PanelMember.tender_id == tid).order_by(User.name, User.id)).all()
-    bureaus = session.exec(
-        select(Bureau).join(Vision, Vision.bureau_id == Bureau.id)
-        .where(Vision.tender_id == tid, Vision.status == "submitted", Vision.submitted_version.is_not(None))
-        .order_by(Bureau.name)).all()
+    q, params = _panel_statements(), {"tender_id": tender.id}
+
+    def rows(name: str):
+        return session.exec(q[name], params=params)
+
     criteria: dict[str, list[Criterion]] = {"vision": [], "pitch": []}
-    for c in session.exec(select(Criterion).where(Criterion.tender_id == tid)
-                          .order_by(Criterion.stage, Criterion.position, Criterion.id)):
+    members = rows("members").all()
+    bureaus = rows("bureaus").all()
+    for c in rows("criteria"):
         criteria[c.stage].append(c)
     return PanelState(
         tender=tender,
         members=list(members),
         bureaus={b.id: b for b in bureaus},
         criteria=criteria,
-        declarations={(d.user_id, d.bureau_id): d for d in session.exec(
-            select(ConflictDeclaration).where(ConflictDeclaration.tender_id == tid))},
-        excusals={(e.user_id, e.bureau_id): e for e in session.exec(
-            select(PanelExcusal).where(PanelExcusal.tender_id == tid))},
-        sheets={(s.stage, s.bureau_id, s.user_id): s for s in session.exec(
-            select(ScoreSheet).where(ScoreSheet.tender_id == tid))},
-        shortlist={e.bureau_id: e for e in session.exec(
-            select(ShortlistEntry).where(ShortlistEntry.tender_id == tid))},
-        slots=list(session.exec(select(PitchSlot).where(PitchSlot.tender_id == tid)
-                                .order_by(PitchSlot.starts_at, PitchSlot.id))),
-        consensus={(c.stage, c.bureau_id, c.criterion_id): c for c in session.exec(
-            select(ConsensusScore).where(ConsensusScore.tender_id == tid))},
-        rounds={r.stage: r for r in session.exec(select(ScoringRound).where(ScoringRound.tender_id == tid))},
+        declarations={(d.user_id, d.bureau_id): d for d in rows("declarations")},
+        excusals={(e.user_id, e.bureau_id): e for e in rows("excusals")},
+        sheets={(s.stage, s.bureau_id, s.user_id): s for s in rows("sheets")},
+        shortlist={e.bureau_id: e for e in rows("shortlist")},
+        slots=list(rows("slots")),
+        consensus={(c.stage, c.bureau_id, c.criterion_id): c for c in rows("consensus")},
+        rounds={r.stage: r for r in rows("rounds")},
     )

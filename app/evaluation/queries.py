@@ -18,10 +18,9 @@ from app.evaluation.consensus import CriterionStats, criterion_stats, submitted_
 from app.evaluation.panel import EVALUATION_STATES, STAGE_STATES, PanelState
 from app.evaluation.ranking import RankRow, assign_ranks, ranking_per_lot, stage_contributions
 from app.models import (
-    Attachment, ConflictDeclaration, Lot, PanelExcusal, PitchSlot, Score, ScoreRevision, ScoreSheet, ShortlistEntry,
-    Tender, User, Vision, VisionLot, VisionVersion,
+    Attachment, ConflictDeclaration, Lot, PanelExcusal, PitchSlot, ScaleAnchor, Score, ScoreRevision, ScoreSheet,
+    ShortlistEntry, Tender, User, Vision, VisionLot, VisionVersion,
 )
-from app.tenders.operations import anchors_of
 
 
 # --- the evaluator's landing page ------------------------------------------------------------------
@@ -148,8 +147,13 @@ def revisions_of(session: Session, sheet_ids: list[int]) -> dict[int, list[Score
 
 def criteria_anchors(session: Session, state: PanelState, stage: str) -> dict[int, dict[int, str]]:
     """{criterion_id: {score: anchor text}} (one query)."""
-    return {cid: {a.score: a.text for a in rows}
-            for cid, rows in anchors_of(session, [c.id for c in state.criteria[stage]]).items()}
+    ids = [c.id for c in state.criteria[stage]]
+    out: dict[int, dict[int, str]] = {cid: {} for cid in ids}
+    if ids:  # plain rows: a sheet shows dozens of anchors, and ORM objects cost more than the query
+        for cid, score, text in session.execute(select(ScaleAnchor.criterion_id, ScaleAnchor.score, ScaleAnchor.text)
+                                                .where(ScaleAnchor.criterion_id.in_(ids))):
+            out[cid][score] = text
+    return out
 
 
 def user_names(session: Session, ids) -> dict[int, str]:

@@ -7,10 +7,11 @@ can become public: no vision content, scores, notes, reasons or declarations are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Iterator, Optional
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, bindparam, exists, func, or_
 from sqlmodel import Session, select
 
 from app.models import (
@@ -39,8 +40,32 @@ def published_clause():
     return and_(Tender.state != "draft", or_(Tender.state != "cancelled", _sent(Tender.id)))
 
 
+@lru_cache(maxsize=None)
+def _statements() -> dict:
+    """The public endpoints' statements, built once with bound (expanding) parameters: building them
+    cost more than running them (bench/RESULTS.md)."""
+    ids, one = bindparam("ids", expanding=True), bindparam("tender_id")
+    return {
+        "published": select(Tender).where(Tender.id == one, published_clause()),
+        "tenders": select(Tender).where(Tender.id.in_(ids)).order_by(Tender.id),
+        "co_buyers": select(TenderBuyer).where(TenderBuyer.tender_id.in_(ids)),
+        "orgs": select(Organisation).where(Organisation.id.in_(bindparam("org_ids", expanding=True))),
+        "lots": select(Lot).where(Lot.tender_id.in_(ids)).order_by(Lot.position, Lot.id),
+        "criteria": select(Criterion).where(Criterion.tender_id.in_(ids))
+        .order_by(Criterion.stage.desc(), Criterion.position, Criterion.id),
+        "events": select(AuditEvent.tender_id, AuditEvent.action, AuditEvent.occurred_at, AuditEvent.from_state)
+        .where(AuditEvent.tender_id.in_(ids), AuditEvent.action.in_(STEP_ACTIONS))
+        .order_by(AuditEvent.tender_id, AuditEvent.seq),
+        "tenderers": select(Vision.tender_id, Vision.bureau_id)
+        .where(Vision.tender_id.in_(ids), Vision.status == "submitted").order_by(Vision.bureau_id),
+        "contracts": select(Contract).where(Contract.tender_id.in_(ids)).order_by(Contract.created_at, Contract.id),
+        "programmes": select(Programme).where(Programme.tender_id.in_(ids)),
+        "bureaus": select(Bureau).where(Bureau.id.in_(bindparam("bureau_ids", expanding=True))),
+    }
+
+
 def published_tender(session: Session, tender_id: int) -> Optional[Tender]:
-    return session.exec(select(Tender).where(Tender.id == tender_id, published_clause())).first()
+    return session.exec(_statements()["published"], params={"tender_id": tender_id}).first()
 
 
 def is_published(session: Session, tender: Tender) -> bool:
@@ -108,26 +133,19 @@ def load_facts(session: Session, tender_ids: list[int]) -> list[TenderFacts]:
     """Facts of the given (published) tenders, in id order."""
     if not tender_ids:
         return []
-    tenders = session.exec(select(Tender).where(Tender.id.in_(tender_ids)).order_by(Tender.id)).all()
+    q = _statements()
+    tenders = session.exec(q["tenders"], params={"ids": list(tender_ids)}).all()
     ids = [t.id for t in tenders]
-    co_buyers = session.exec(select(TenderBuyer).where(TenderBuyer.tender_id.in_(ids))).all()
+    by_ids = {"ids": ids}
+    co_buyers = session.exec(q["co_buyers"], params=by_ids).all()
     org_ids = {t.lead_organisation_id for t in tenders} | {b.organisation_id for b in co_buyers}
-    orgs = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(org_ids)))}
-    lots = session.exec(select(Lot).where(Lot.tender_id.in_(ids)).order_by(Lot.position, Lot.id)).all()
-    criteria = session.exec(select(Criterion).where(Criterion.tender_id.in_(ids))
-                            .order_by(Criterion.stage.desc(), Criterion.position, Criterion.id)).all()
-    events = session.execute(
-        select(AuditEvent.tender_id, AuditEvent.action, AuditEvent.occurred_at, AuditEvent.from_state)
-        .where(AuditEvent.tender_id.in_(ids), AuditEvent.action.in_(STEP_ACTIONS))
-        .order_by(AuditEvent.tender_id, AuditEvent.seq)
-    ).all()
-    tenderers = session.execute(
-        select(Vision.tender_id, Vision.bureau_id)
-        .where(Vision.tender_id.in_(ids), Vision.status == "submitted").order_by(Vision.bureau_id)
-    ).all()
-    contracts = session.exec(select(Contract).where(Contract.tender_id.in_(ids))
-                             .order_by(Contract.created_at, Contract.id)).all()
-    programmes = session.exec(select(Programme).where(Programme.tender_id.in_(ids))).all()
+    orgs = {o.id: o for o in session.exec(q["orgs"], params={"org_ids": sorted(org_ids)})}
+    lots = session.exec(q["lots"], params=by_ids).all()
+    criteria = session.exec(q["criteria"], params=by_ids).all()
+    events = session.execute(q["events"], by_ids).all()
+    tenderers = session.execute(q["tenderers"], by_ids).all()
+    contracts = session.exec(q["contracts"], params=by_ids).all()
+    programmes = session.exec(q["programmes"], params=by_ids).all()
     decisions = sources.load_award_decisions(session, ids)
     assessments = sources.load_assessments(session, ids)
     contract_tender = {c.id: c.tender_id for c in contracts}
@@ -157,7 +175,8 @@ def load_facts(session: Session, tender_ids: list[int]) -> list[TenderFacts]:
     bureau_ids = {b for f in facts.values() for b in f.tenderer_ids}
     bureau_ids |= {c.bureau_id for c in contracts}
     bureau_ids |= {b for f in facts.values() for d in f.decisions for _lot, b in d.winners}
-    bureaus = {b.id: b for b in session.exec(select(Bureau).where(Bureau.id.in_(bureau_ids)))} if bureau_ids else {}
+    bureaus = {b.id: b for b in session.exec(q["bureaus"], params={"bureau_ids": sorted(bureau_ids)})} \
+        if bureau_ids else {}
     for f in facts.values():
         f.bureaus = bureaus
     return [facts[i] for i in ids]

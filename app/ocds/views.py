@@ -12,7 +12,9 @@ PAGE_SIZE = 50
 
 
 def _json(data: dict, filename: str) -> Response:
-    response = Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+    # No indent: with one, the json module falls back to its pure-Python encoder, which took most of
+    # the record package's time (bench/RESULTS.md); compact, like `flask ocds export` writes.
+    response = Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     return response

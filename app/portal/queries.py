@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
 from app.models import (
-    Bulletin, Bureau, Criterion, Invitation, Lot, OpeningRecord, Organisation, OutboxMessage, Question, Tender,
-    TenderBuyer, Vision,
+    Bulletin, Bureau, Criterion, Invitation, Lot, OpeningRecord, Organisation, OutboxMessage, Question, ScaleAnchor,
+    Tender, TenderBuyer, Vision,
 )
 from app.portal.bulletins import bulletin_items
 from app.portal.submissions import attachments_of, draft_of, lots_of, opening_of, submitted_of, versions_of
-from app.tenders.operations import anchors_of
 
 
 @dataclass
@@ -37,22 +37,48 @@ def tender_lots(session: Session, tender_id: int) -> list[Lot]:
     return list(session.exec(select(Lot).where(Lot.tender_id == tender_id).order_by(Lot.position, Lot.id)))
 
 
+@lru_cache(maxsize=None)
+def _portal_statements() -> dict:
+    """The portal tender page's statements, built once with the tender and bureau as bound parameters
+    (building them cost more than running them; bench/RESULTS.md)."""
+    tid, lead, bid = bindparam("tender_id"), bindparam("lead_id"), bindparam("bureau_id")
+    return {
+        "buyers": select(Organisation).where(or_(
+            Organisation.id == lead,
+            Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tid)),
+        )).order_by(Organisation.name),
+        "lots": select(Lot).where(Lot.tender_id == tid).order_by(Lot.position, Lot.id),
+        "criteria": select(Criterion).where(Criterion.tender_id == tid)
+        .order_by(Criterion.stage, Criterion.position, Criterion.id),
+        # Anchors as plain rows (criterion, score, text): dozens per page; ORM objects cost more than the query.
+        "anchors": select(ScaleAnchor.criterion_id, ScaleAnchor.score, ScaleAnchor.text)
+        .join(Criterion, Criterion.id == ScaleAnchor.criterion_id)
+        .where(Criterion.tender_id == tid).order_by(ScaleAnchor.score),
+        "bulletins": select(Bulletin).where(Bulletin.tender_id == tid).order_by(Bulletin.number.desc()),
+        "invitation": select(Invitation).where(Invitation.tender_id == tid, Invitation.bureau_id == bid),
+        "questions": select(Question).where(Question.tender_id == tid, Question.bureau_id == bid)
+        .order_by(Question.asked_at.desc(), Question.id.desc()),
+        "vision": select(Vision).where(Vision.tender_id == tid, Vision.bureau_id == bid),
+    }
+
+
 def load_brief(session: Session, tender: Tender) -> Brief:
-    buyers = session.exec(select(Organisation).where(or_(
-        Organisation.id == tender.lead_organisation_id,
-        Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tender.id)),
-    )).order_by(Organisation.name)).all()
+    q = _portal_statements()
+    params = {"tender_id": tender.id, "lead_id": tender.lead_organisation_id}
+    buyers = session.exec(q["buyers"], params=params).all()
     buyers = sorted(buyers, key=lambda o: o.id != tender.lead_organisation_id)
-    lots = tender_lots(session, tender.id)
+    lots = session.exec(q["lots"], params=params).all()
     criteria: dict[str, list[Criterion]] = {"vision": [], "pitch": []}
-    rows = session.exec(select(Criterion).where(Criterion.tender_id == tender.id)
-                        .order_by(Criterion.stage, Criterion.position, Criterion.id)).all()
+    rows = session.exec(q["criteria"], params=params).all()
     for c in rows:
         criteria[c.stage].append(c)
-    bulletins = session.exec(select(Bulletin).where(Bulletin.tender_id == tender.id)
-                             .order_by(Bulletin.number.desc())).all()
+    anchors: dict[int, list] = {c.id: [] for c in rows}
+    if rows:
+        for a in session.execute(q["anchors"], params):
+            anchors[a.criterion_id].append(a)
+    bulletins = session.exec(q["bulletins"], params=params).all()
     return Brief(tender=tender, buyers=list(buyers), lots=list(lots), criteria=criteria,
-                 anchors=anchors_of(session, [c.id for c in rows]), bulletins=list(bulletins),
+                 anchors=anchors, bulletins=list(bulletins),
                  items=bulletin_items(session, [b.id for b in bulletins]))
 
 
@@ -67,23 +93,30 @@ class PortalTender:
 
 def load_portal_tender(session: Session, tender: Tender, bureau_id: int) -> PortalTender:
     brief = load_brief(session, tender)
-    invitation = session.exec(select(Invitation).where(Invitation.tender_id == tender.id,
-                                                       Invitation.bureau_id == bureau_id)).one()
-    questions = session.exec(select(Question).where(Question.tender_id == tender.id, Question.bureau_id == bureau_id)
-                             .order_by(Question.asked_at.desc(), Question.id.desc())).all()
-    vision = session.exec(select(Vision).where(Vision.tender_id == tender.id, Vision.bureau_id == bureau_id)).first()
+    q, params = _portal_statements(), {"tender_id": tender.id, "bureau_id": bureau_id}
+    invitation = session.exec(q["invitation"], params=params).one()
+    questions = session.exec(q["questions"], params=params).all()
+    vision = session.exec(q["vision"], params=params).first()
     return PortalTender(brief=brief, invitation=invitation, questions=list(questions), vision=vision,
                         bulletin_numbers={b.id: b.number for b in brief.bulletins})
 
 
-def load_portal_index(session: Session, bureau_id: int) -> list[tuple[Invitation, Tender, Optional[Vision]]]:
+def load_portal_index(session: Session, bureau_id: int, page: int = 1, size: int = 50):
+    """One page of the bureau's invitations (most recently moved tenders first) and the page count: a
+    bureau invited to hundreds of tenders over the years gets pages, not one ever longer list."""
+    from sqlalchemy import func
+
+    mine = (Invitation.bureau_id == bureau_id, Invitation.status != "planned")
+    total = session.scalar(select(func.count()).select_from(Invitation).where(*mine)) or 0
+    pages = max(1, -(-total // size))
+    page = min(max(1, page), pages)
     rows = session.exec(
         select(Invitation, Tender, Vision).join(Tender, Tender.id == Invitation.tender_id)
         .outerjoin(Vision, (Vision.tender_id == Tender.id) & (Vision.bureau_id == bureau_id))
-        .where(Invitation.bureau_id == bureau_id, Invitation.status != "planned")
-        .order_by(Tender.state_changed_at.desc())
+        .where(*mine).order_by(Tender.state_changed_at.desc(), Invitation.id.desc())
+        .offset((page - 1) * size).limit(size)
     ).all()
-    return list(rows)
+    return list(rows), total, page, pages
 
 
 @dataclass

@@ -23,6 +23,8 @@ from forms.common import LONG_TEXT
 from forms.portal import DeclineForm, PlainForm, QuestionForm, VisionForm
 from workflows import Refused
 
+INDEX_PAGE_SIZE = 50  # invitations per page of the bureau's landing page
+
 
 def _mark_opened(user_id: int, invitation_id: int) -> None:
     """sent → opened, in a short writing transaction of its own (the page itself only reads)."""
@@ -74,8 +76,10 @@ def follow_link(token: str):
 def index():
     """The bureau's landing page: its tasks, then its invitations."""
     session = db.session()
-    rows = queries.load_portal_index(session, current_user.bureau_id)
-    return render_template("portal/index.html", rows=rows, tasks=tasks_for(session, current_user))
+    rows, _total, page, pages = queries.load_portal_index(session, current_user.bureau_id,
+                                                          request.args.get("page", 1, type=int), INDEX_PAGE_SIZE)
+    return render_template("portal/index.html", rows=rows, page=page, pages=pages,
+                           tasks=tasks_for(session, current_user))
 
 
 def _render_tender(tender, status: int = 200, question_form=None, decline_form=None):

@@ -128,6 +128,22 @@ def _union(selects):
     return selects[0] if len(selects) == 1 else union_all(*selects)
 
 
+def first_visible_statement(role: str, conditions: tuple, order: tuple, limit: int):
+    """The first `limit` tenders a user of `role` sees that meet `conditions`, in `order` (ORM rows;
+    execute with the user as parameters, see `scope_params`). Per branch of the user's scope the first
+    `limit` ids are read by index and cut, then merged: an OR across lead buyer and co-buyer would scan
+    every tender (the officer's dashboard tasks did, 13 ms a query at 10,000 tenders). Build it once
+    per caller (the statement is a constant)."""
+    branches = _branches(role)
+    firsts = [b(Tender.id).where(*conditions).order_by(*order).limit(limit).subquery() for b in branches]
+    ids = _union([select(f.c.id) for f in firsts]) if firsts else select(Tender.id).where(False)
+    return select(Tender).where(Tender.id.in_(ids)).order_by(*order).limit(limit)
+
+
+def scope_params(user) -> dict:
+    return {"organisation_id": user.organisation_id, "user_id": user.id, "bureau_id": user.bureau_id}
+
+
 @lru_cache(maxsize=None)
 def _dashboard_statements(role: str, limit: int):
     """The dashboard's three statements for a role, built once (building them costs more than

@@ -9,15 +9,17 @@ which ask with one grouped query each.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import select
 
 from app.audit import Actor
-from app.authz import visible_tenders
 from app.dashboard import tasks
 from app.models import Question, Tender, TenderBuyer, Vision
+from app.tenders.queries import first_visible_statement, scope_params
 from workflows import tender_engine
 from workflows.guards.draft import prime_many
 
@@ -27,6 +29,16 @@ DUE = {
     "pitch": "pitch_end", "selection": "selection_at",
 }
 PRIMED = ("invitation", "vision_submission")
+
+
+@lru_cache(maxsize=None)
+def _statement(role: str, kind: str):
+    """The tenders each provider checks, built once per role: index-driven per branch of the scope."""
+    if kind == "drafts":  # the most recently edited drafts
+        return first_visible_statement(role, (Tender.state == "draft",), (Tender.updated_at.desc(), Tender.id.desc()),
+                                       tasks.LIMIT)
+    return first_visible_statement(role, (Tender.state.in_(PRIMED),), (Tender.state_changed_at, Tender.id),
+                                   tasks.LIMIT)  # the longest waiting first
 
 
 def _load_links(session, user, tenders) -> list[TenderBuyer]:
@@ -42,8 +54,7 @@ def _load_links(session, user, tenders) -> list[TenderBuyer]:
 
 @tasks.provider("officer")
 def drafts_ready_to_send(session, user) -> list[tasks.Task]:
-    drafts = session.exec(visible_tenders(user).where(Tender.state == "draft")
-                          .order_by(Tender.updated_at.desc()).limit(tasks.LIMIT)).all()
+    drafts = session.exec(_statement(user.role, "drafts"), params=scope_params(user)).all()
     if not drafts:
         return []
     facts = prime_many(session, [t.id for t in drafts])
@@ -65,8 +76,7 @@ def drafts_ready_to_send(session, user) -> list[tasks.Task]:
 
 @tasks.provider("officer")
 def next_steps_allowed(session, user) -> list[tasks.Task]:
-    active = session.exec(visible_tenders(user).where(Tender.state.in_(PRIMED))
-                          .order_by(Tender.state_changed_at).limit(tasks.LIMIT)).all()
+    active = session.exec(_statement(user.role, "primed"), params=scope_params(user)).all()
     if not active:
         return []
     facts = _prime_submission_facts(session, [t.id for t in active])
