@@ -14,7 +14,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 

@@ -18,21 +18,10 @@ from sqlmodel import select
 from app import audit
 from app.models import AuditEvent, Lot, Tender
 from tests import figures
-from tests.conftest import SECRET
 from tests.factories import PASSWORD
-from tests.proof.servers import HttpClient, start_gunicorn
+from tests.proof.servers import HttpClient
 
 pytestmark = pytest.mark.xdist_group("servers")
-
-
-@pytest.fixture
-def servers(backend, database_url, tmp_path):
-    if backend != "postgresql":
-        pytest.skip("races across processes run against PostgreSQL (set TEST_DATABASE_URL)")
-    pair = [start_gunicorn(database_url, SECRET, tmp_path / f"instance{i}") for i in range(2)]
-    yield pair
-    for server in pair:
-        server.stop()
 
 
 def _clients(servers, user, n):
