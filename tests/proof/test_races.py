@@ -143,3 +143,20 @@ def test_the_checker_catches_a_double_transition(session, make):
                      object_id=tender.id, tender_id=tender.id, from_state="draft", to_state="invitation")
     session.commit()
     assert double_transitions(session, "tender.open_invitation") == 1
+
+
+def test_the_checker_catches_an_engine_that_records_a_transition_twice(session, make, login_as, monkeypatch):
+    """Break the engine on purpose (the transition's audit event written twice): the count must show it."""
+    from workflows.engine import Engine
+    record = Engine._record
+
+    def twice(self, ctx, event, before):
+        record(self, ctx, event, before)
+        record(self, ctx, event, before)
+
+    monkeypatch.setattr(Engine, "_record", twice)
+    officer = make.officer()
+    tender = make.tender(officer, bureaus=3, evaluators=1, lots=1)
+    response = login_as(officer).post(f"/tenders/{tender.id}/actions/open_invitation", data={"version": tender.version})
+    assert response.status_code == 302
+    assert double_transitions(session, "tender.open_invitation") == 1
