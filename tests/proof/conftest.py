@@ -34,3 +34,19 @@ def servers(request, backend, database_url):
     for path in pair.uploads.iterdir():  # the database was emptied: so is the storage
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     return pair
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres_only` run once, on PostgreSQL: their SQLite variant is deselected rather
+    than started and skipped. Without TEST_DATABASE_URL they stay and skip, saying why."""
+    from tests.conftest import PG_URL
+    if not PG_URL:
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        sqlite = callspec is not None and callspec.params.get("database_url") == "sqlite"
+        (drop if sqlite and item.get_closest_marker("postgres_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

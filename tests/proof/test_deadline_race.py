@@ -115,6 +115,7 @@ def deadline_text(app, tender) -> str:
         return format_local(tender.vision_deadline, "long")
 
 
+@pytest.mark.postgres_only
 def test_visions_racing_the_deadline_across_two_servers(app, servers, make, session, capsys):
     worlds = [_ready_tender(make, session) for _ in range(4)]
     attempts: list[tuple[Attempt, HttpClient, str, str, dict]] = []

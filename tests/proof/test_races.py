@@ -21,7 +21,7 @@ from tests import figures
 from tests.factories import PASSWORD
 from tests.proof.servers import HttpClient
 
-pytestmark = pytest.mark.xdist_group("servers")
+pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.postgres_only]
 
 
 def _clients(servers, user, n):
