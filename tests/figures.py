@@ -19,9 +19,12 @@ LAYOUT = [
     ("authz", [("cells", "cells"), ("violations", "violations")]),
     ("fuzz", [("inputs", "inputs"), ("server_errors", "server errors"), ("unescaped", "unescaped scripts")]),
     ("races", [("attempts", "attempts"), ("double_transitions", "double transitions"),
-               ("lost", "lost submissions")]),
+               ("lost", "lost or half-stored submissions"), ("late", "accepted after the deadline")]),
+    # "resent after a lost reply": the server took the message but the connection broke before its
+    # "250" arrived; SMTP cannot tell the sender, so it is sent again with the same Message-ID.
     ("faults", [("messages", "messages"), ("lost", "lost"), ("duplicated", "duplicated"),
-                ("partial_transitions", "partial transitions")]),
+                ("resent", "resent after a lost reply"), ("partial_transitions", "partial transitions"),
+                ("uploads", "failed uploads"), ("half_stored", "half-stored")]),
 ]
 
 

@@ -6,15 +6,21 @@
         [msg] = mail_server.to("someone@example.org")
 
 The `mail_server` fixture points the app's MAIL_SERVER/MAIL_PORT at it. `stop()` and `start()`
-simulate an outage on the same port; `fail_next(n, code)` answers the next n messages with an
-SMTP error (e.g. 451 temporary, 550 permanent).
+simulate an outage on the same port; `fail_next(n, reply)` answers the next n messages with an
+SMTP error (e.g. 451 temporary, 550 permanent), or with one of two broken connections:
+`DROP` (the connection is cut after the data arrived, before the server took the message) and
+`ACCEPT_THEN_DROP` (the server keeps the message, then the connection is cut before its "250"
+reaches the sender: the one case where SMTP itself cannot tell the sender the message arrived).
+`delay` slows every DATA reply down, so concurrent senders really overlap.
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
 import threading
+from collections import deque
 from email.message import EmailMessage
 
 import pytest
@@ -27,18 +33,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+DROP = "drop"
+ACCEPT_THEN_DROP = "accept-then-drop"
+
+
 class _Handler:
     def __init__(self, server: "MailServer"):
         self.server = server
 
-    async def handle_DATA(self, _server, _session, envelope):
+    async def handle_DATA(self, smtp, session, envelope):
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         with self.server.lock:
-            if self.server.failures:
-                self.server.failures -= 1
-                return self.server.failure_reply
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            self.server.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
+            reply = self.server.script.popleft() if self.server.script else None
+            if reply is None or reply == ACCEPT_THEN_DROP:
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                self.server.received.append((list(envelope.rcpt_tos), message))
+                self.server.peers.append(session.peer)
+        if reply in (DROP, ACCEPT_THEN_DROP):
+            smtp.transport.abort()  # cut the connection: the sender never reads a reply
+            return "421 Connection lost"
+        return reply or "250 Message accepted for delivery"
 
 
 class MailServer:
@@ -47,8 +62,9 @@ class MailServer:
         self.port = port or free_port()
         self.received: list[tuple[list[str], EmailMessage]] = []
         self.lock = threading.Lock()
-        self.failures = 0
-        self.failure_reply = "451 Try again later"
+        self.script: deque[str | None] = deque()  # the replies to the next DATA commands (None: accept)
+        self.delay = 0.0
+        self.peers: list[tuple] = []  # the client address (host, port) of each message received
         self.controller: Controller | None = None
 
     def start(self) -> "MailServer":
@@ -62,8 +78,12 @@ class MailServer:
             self.controller = None
 
     def fail_next(self, count: int, reply: str = "451 Try again later") -> None:
+        self.play([reply] * count)
+
+    def play(self, replies: list[str | None]) -> None:
+        """Answer the next DATA commands with these replies in turn (None: accept normally)."""
         with self.lock:
-            self.failures, self.failure_reply = count, reply
+            self.script = deque(replies)
 
     @property
     def messages(self) -> list[EmailMessage]:

@@ -8,7 +8,13 @@ the message waits with exponential back-off and is tried again later; a permanen
 or too many attempts marks it `failed`, visible on the outbox page. A sender that dies between
 the server's "accepted" and the `sent` commit leaves the claim to expire: the message is then
 tried again with the same Message-ID — the one window in which a recipient could get it twice,
-recognisably so.
+recognisably so. The same holds when the connection breaks after the last byte of the message but
+before the server's "250": SMTP gives the sender no way to know the message arrived, so it is sent
+again (at least once beats at most once for invitations and decision letters).
+
+The attempt number is the claim's token: a sender whose lease ran out while it was stalled finds,
+when it comes back, that another sender has claimed the message since, and leaves the outcome to
+that sender instead of overwriting it.
 """
 from __future__ import annotations
 
@@ -50,6 +56,7 @@ class SendResult:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    superseded: int = 0  # finished by another sender after this one's lease ran out
     errors: list[str] = field(default_factory=list)
 
 
@@ -153,9 +160,11 @@ def _claim(engine, postgres: bool) -> Optional[tuple[OutboxMessage, list[OutboxA
         return message, attachments
 
 
-def _finish(engine, message_id: int, error: Optional[Exception]) -> str:
+def _finish(engine, message_id: int, attempt: int, error: Optional[Exception]) -> str:
     with writing(), Session(engine) as session:
-        message = session.get(OutboxMessage, message_id)
+        message = session.get(OutboxMessage, message_id, with_for_update=True)
+        if message.status != "sending" or message.attempts != attempt:
+            return "superseded"  # our lease ran out and another sender claimed it: its outcome counts
         message.locked_until = None
         if error is None:
             message.status, message.sent_at, message.last_error = "sent", now(), None
@@ -190,7 +199,7 @@ def send_due(engine, config: dict, limit: int = 500) -> SendResult:
             except (TemporaryFailure, PermanentFailure) as e:
                 error = e
                 result.errors.append(f"{message.to_addr}: {e}")
-            outcome = _finish(engine, message.id, error)
+            outcome = _finish(engine, message.id, message.attempts, error)
             setattr(result, outcome, getattr(result, outcome) + 1)
             if isinstance(error, Unreachable):
                 break

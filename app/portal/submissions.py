@@ -1,5 +1,6 @@
 """Vision submission: a working draft, immutable submitted versions, the deadline on server
-receipt time, withdrawal, and the opening record when the tender leaves `vision_submission`.
+receipt time, withdrawal. Reading a vision lives in `vision_reading`, the opening record when the
+tender leaves `vision_submission` in `opening`; both are re-exported here.
 
 Sealed until the deadline: nothing here hands a vision to anyone but its own bureau; officers and
 the panel read visions only through `readable_vision()` once an opening record exists. Audit events
@@ -7,7 +8,6 @@ and e-mail about a vision carry its version number, time and content hash, never
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
@@ -19,19 +19,21 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import audit, files, mail
-from app.audit import Actor, canonical_json
+from app.audit import Actor
 from app.clock import now
 from app.i18n import format_local
-from app.models import (
-    Attachment, Bureau, Invitation, Lot, OpeningRecord, Tender, User, Vision, VisionLot, VisionVersion,
-)
+from app.models import Attachment, Bureau, Invitation, Lot, Tender, User, Vision, VisionLot, VisionVersion
 from app.models.submissions import VISION_SECTIONS
 from app.portal.invitations import ACTIVE, own_invitation
 from app.portal.links import external_url
+from app.portal.opening import opening_entries, readable_vision, record_opening, valid_visions  # noqa: F401
+from app.portal.vision_reading import (  # noqa: F401  (re-exported: callers import them from here)
+    OWNER, SEALED_STATES, attachments_of, content_hash, draft_of, lots_of, opening_of, submitted_of, unsealed,
+    versions_of, vision_of,
+)
 from app.tenders.operations import lock
 from workflows import Refused
 
-OWNER = "vision_version"
 SECTION_LABELS = {
     "view": _l("Your view: the leadership development needed to reach these goals"),
     "co_creation": _l("How you will co-create the programme with the municipality"),
@@ -39,7 +41,6 @@ SECTION_LABELS = {
     "experience": _l("Relevant experience and references"),
     "team": _l("The team"),
 }
-SEALED_STATES = ("draft", "invitation", "vision_submission")
 
 
 @dataclass
@@ -76,68 +77,6 @@ def editable(tender: Tender, invitation: Optional[Invitation], at: Optional[date
         return _("The deadline for visions has passed: %(deadline)s (Amsterdam time).", deadline=deadline_text(tender))
     return None
 
-
-# --- reading ---------------------------------------------------------------------------------------
-
-def vision_of(session: Session, tender_id: int, bureau_id: int, lock_row: bool = False) -> Optional[Vision]:
-    stmt = select(Vision).where(Vision.tender_id == tender_id, Vision.bureau_id == bureau_id)
-    if lock_row:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return session.exec(stmt).first()
-
-
-def versions_of(session: Session, vision: Optional[Vision]) -> list[VisionVersion]:
-    if vision is None or vision.id is None:
-        return []
-    return list(session.exec(select(VisionVersion).where(VisionVersion.vision_id == vision.id)
-                             .order_by(VisionVersion.number)))
-
-
-def draft_of(versions: list[VisionVersion]) -> Optional[VisionVersion]:
-    return next((v for v in versions if v.submitted_at is None), None)
-
-
-def submitted_of(vision: Optional[Vision], versions: list[VisionVersion]) -> Optional[VisionVersion]:
-    if vision is None or vision.submitted_version is None:
-        return None
-    return next((v for v in versions if v.number == vision.submitted_version), None)
-
-
-def lots_of(session: Session, version_ids: list[int]) -> dict[int, list[VisionLot]]:
-    out: dict[int, list[VisionLot]] = {v: [] for v in version_ids}
-    if version_ids:
-        for vl in session.exec(select(VisionLot).where(VisionLot.version_id.in_(version_ids)).order_by(VisionLot.id)):
-            out[vl.version_id].append(vl)
-    return out
-
-
-def attachments_of(session: Session, version_ids: list[int]) -> dict[int, list[Attachment]]:
-    out: dict[int, list[Attachment]] = {v: [] for v in version_ids}
-    if version_ids:
-        for a in session.exec(select(Attachment).where(Attachment.owner_type == OWNER,
-                                                       Attachment.owner_id.in_(version_ids)).order_by(Attachment.id)):
-            out[a.owner_id].append(a)
-    return out
-
-
-def opening_of(session: Session, tender_id: int) -> Optional[OpeningRecord]:
-    return session.exec(select(OpeningRecord).where(OpeningRecord.tender_id == tender_id)).first()
-
-
-def unsealed(session: Session, tender: Tender) -> bool:
-    """Visions may be read by the officer and the panel: the opening record exists."""
-    return tender.state not in SEALED_STATES and opening_of(session, tender.id) is not None
-
-
-def content_hash(version: VisionVersion, lots: list[VisionLot], attachments: list[Attachment]) -> str:
-    body = {
-        "sections": {s: getattr(version, s) for s in VISION_SECTIONS},
-        "lots": sorted(({"lot": vl.lot_id, "approach": vl.approach} for vl in lots), key=lambda x: x["lot"]),
-        "attachments": [{"filename": a.filename, "sha256": a.sha256, "size": a.size} for a in attachments],
-    }
-    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
-
-
 # --- writing -----------------------------------------------------------------------------------------
 
 def _lock(session: Session, user: User, tender: Tender) -> tuple[Tender, Optional[Invitation], Optional[Vision]]:
@@ -159,8 +98,7 @@ def _copy(session: Session, user: User, tender: Tender, vision: Vision, source: 
         for vl in lots_of(session, [source.id])[source.id]:
             session.add(VisionLot(version_id=draft.id, lot_id=vl.lot_id, approach=vl.approach))
         for a in attachments_of(session, [source.id])[source.id]:
-            files.store(session, data=files.path_of(a).read_bytes(), filename=a.filename, tender_id=tender.id,
-                        owner_type=OWNER, owner_id=draft.id, user_id=user.id, max_bytes=max(a.size, 1))
+            files.duplicate(session, a, owner_type=OWNER, owner_id=draft.id, user_id=user.id)
         session.flush()
     return draft
 
@@ -329,76 +267,3 @@ def remove_attachment(session: Session, user: User, tender: Tender, attachment_i
                          "are.")], kind="invalid")
     session.delete(attachment)
     session.flush()
-
-
-# --- the opening ---------------------------------------------------------------------------------------
-
-def opening_entries(session: Session, tender: Tender) -> list[dict]:
-    """Per invited bureau: its submitted versions (number, when, by whom, hash, files) and which counts."""
-    rows = session.exec(select(Invitation, Bureau).join(Bureau, Bureau.id == Invitation.bureau_id)
-                        .where(Invitation.tender_id == tender.id, Invitation.status != "planned")
-                        .order_by(Bureau.name)).all()
-    visions = {v.bureau_id: v for v in session.exec(select(Vision).where(Vision.tender_id == tender.id))}
-    versions = session.exec(select(VisionVersion).where(
-        VisionVersion.vision_id.in_([v.id for v in visions.values()]), VisionVersion.submitted_at.is_not(None))
-        .order_by(VisionVersion.number)).all() if visions else []
-    files_by_version = attachments_of(session, [v.id for v in versions])
-    submitters = {u.id: u.name for u in session.exec(select(User).where(
-        User.id.in_({v.submitted_by_id for v in versions if v.submitted_by_id})))} if versions else {}
-    entries = []
-    for invitation, bureau in rows:
-        vision = visions.get(bureau.id)
-        own = [v for v in versions if vision is not None and v.vision_id == vision.id]
-        entries.append({
-            "bureau": bureau.name,
-            "bureau_id": bureau.id,
-            "invitation": invitation.status,
-            "vision_id": vision.id if vision else None,
-            "status": vision.status if vision and own else "none",
-            "counts": vision.submitted_version if vision else None,
-            "versions": [{
-                "number": v.number, "submitted_at": v.submitted_at, "submitted_by": submitters.get(v.submitted_by_id),
-                "content_hash": v.content_hash,
-                "attachments": [{"filename": a.filename, "sha256": a.sha256, "size": a.size}
-                                for a in files_by_version[v.id]],
-            } for v in own],
-        })
-    return entries
-
-
-def record_opening(ctx) -> None:
-    """Effect of leaving `vision_submission` (close or unsuccessful): fix the opening record."""
-    session, tender = ctx.session, ctx.obj
-    entries = opening_entries(session, tender)
-    text = canonical_json(entries)
-    record = OpeningRecord(tender_id=tender.id, opened_by_id=ctx.actor.id, opened_by_name=ctx.actor.name,
-                           outcome=tender.state, entries=text,
-                           record_hash=hashlib.sha256(text.encode()).hexdigest())
-    session.add(record)
-    session.flush()
-    valid = sum(1 for e in entries if e["status"] == "submitted")
-    audit.record(session, actor=ctx.actor, action="opening.recorded", object_type="opening_record",
-                 object_id=record.id, tender_id=tender.id,
-                 changes={"valid_visions": [None, valid], "entries": [None, entries],
-                          "record_hash": [None, record.record_hash]})
-
-
-def valid_visions(session: Session, tender_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Vision).where(
-        Vision.tender_id == tender_id, Vision.status == "submitted"))
-
-
-def readable_vision(session: Session, tender: Tender, vision_id: int):
-    """(vision, bureau, the version that counts, its lots with titles, its attachments) once the visions
-    are opened; None before that, or for a vision that was never validly submitted."""
-    if not unsealed(session, tender):
-        return None
-    vision = session.exec(select(Vision).where(Vision.id == vision_id, Vision.tender_id == tender.id)).first()
-    if vision is None or vision.submitted_version is None:
-        return None
-    version = session.exec(select(VisionVersion).where(VisionVersion.vision_id == vision.id,
-                                                       VisionVersion.number == vision.submitted_version)).one()
-    lots = session.exec(select(VisionLot, Lot).join(Lot, Lot.id == VisionLot.lot_id)
-                        .where(VisionLot.version_id == version.id).order_by(Lot.position, Lot.id)).all()
-    return vision, session.get(Bureau, vision.bureau_id), version, list(lots), \
-        attachments_of(session, [version.id])[version.id]

@@ -99,3 +99,16 @@ def test_postgres_restart_under_load(private_db, tmp_path):
     assert partial == 0
     assert verified.ok, verified.breaches
     assert moved == len(tender_ids), statuses
+
+
+def test_the_checker_catches_a_transition_without_its_audit_event(session, make, monkeypatch):
+    """Break the engine on purpose (the state changes, the audit event is not written): a partial
+    transition, and the check counts it."""
+    from app.tenders import operations
+    from workflows.engine import Engine
+    monkeypatch.setattr(Engine, "_record", lambda self, ctx, event, before: None)
+    officer = make.officer()
+    tenders = [make.tender(officer, bureaus=3, evaluators=1, lots=1) for _ in range(2)]
+    operations.fire(session, officer, tenders[0], "open_invitation")
+    session.commit()
+    assert partial_transitions(session, [t.id for t in tenders]) == 1

@@ -18,21 +18,10 @@ from sqlmodel import select
 from app import audit
 from app.models import AuditEvent, Lot, Tender
 from tests import figures
-from tests.conftest import SECRET
 from tests.factories import PASSWORD
-from tests.proof.servers import HttpClient, start_gunicorn
+from tests.proof.servers import HttpClient
 
-pytestmark = pytest.mark.xdist_group("servers")
-
-
-@pytest.fixture
-def servers(backend, database_url, tmp_path):
-    if backend != "postgresql":
-        pytest.skip("races across processes run against PostgreSQL (set TEST_DATABASE_URL)")
-    pair = [start_gunicorn(database_url, SECRET, tmp_path / f"instance{i}") for i in range(2)]
-    yield pair
-    for server in pair:
-        server.stop()
+pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.postgres_only]
 
 
 def _clients(servers, user, n):
@@ -153,4 +142,21 @@ def test_the_checker_catches_a_double_transition(session, make):
         audit.record(session, actor=Actor.of(officer), action="tender.open_invitation", object_type="tender",
                      object_id=tender.id, tender_id=tender.id, from_state="draft", to_state="invitation")
     session.commit()
+    assert double_transitions(session, "tender.open_invitation") == 1
+
+
+def test_the_checker_catches_an_engine_that_records_a_transition_twice(session, make, login_as, monkeypatch):
+    """Break the engine on purpose (the transition's audit event written twice): the count must show it."""
+    from workflows.engine import Engine
+    record = Engine._record
+
+    def twice(self, ctx, event, before):
+        record(self, ctx, event, before)
+        record(self, ctx, event, before)
+
+    monkeypatch.setattr(Engine, "_record", twice)
+    officer = make.officer()
+    tender = make.tender(officer, bureaus=3, evaluators=1, lots=1)
+    response = login_as(officer).post(f"/tenders/{tender.id}/actions/open_invitation", data={"version": tender.version})
+    assert response.status_code == 302
     assert double_transitions(session, "tender.open_invitation") == 1
