@@ -6,22 +6,29 @@ decision with the number of open objections.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.authz import visible_tenders
 from app.clock import now
 from app.dashboard import tasks
 from app.i18n import format_local
 from app.models import AwardDecision, Objection, Tender
+from app.tenders.queries import first_visible_statement, scope_params
+
+
+@lru_cache(maxsize=None)
+def _statement(role: str):
+    return first_visible_statement(role, (Tender.state.in_(("selection", "standstill")),),
+                                   (Tender.state_changed_at, Tender.id), tasks.LIMIT)  # read by index
 
 
 @tasks.provider("officer")
 def selection_and_award(session: Session, user) -> list[tasks.Task]:
-    tenders = session.exec(visible_tenders(user).where(Tender.state.in_(("selection", "standstill")))
-                           .order_by(Tender.state_changed_at).limit(tasks.LIMIT)).all()
+    tenders = session.exec(_statement(user.role), params=scope_params(user)).all()
     if not tenders:
         return []
     in_standstill = [t.id for t in tenders if t.state == "standstill"]

@@ -14,27 +14,33 @@ on the sheet page anyway), and a bureau they are blocked from never appears.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from flask import url_for
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from app.authz import visible_tenders
 from app.dashboard import tasks
 from app.evaluation.panel import PanelState
 from app.models import (
     Bureau, ConflictDeclaration, ConsensusScore, Criterion, PanelExcusal, PanelMember, PitchSlot, ScoreSheet,
     ScoringRound, ShortlistEntry, Tender, User, Vision,
 )
+from app.tenders.queries import first_visible_statement, scope_params
 from workflows.core import Context
 
 STAGE_OF = {"vision_review": "vision", "pitch": "pitch"}
 NEXT = {"vision_review": "start_pitches", "pitch": "start_selection"}
 
 
+@lru_cache(maxsize=None)
+def _statement(role: str):
+    return first_visible_statement(role, (Tender.state.in_(tuple(STAGE_OF)),), (Tender.state_changed_at, Tender.id),
+                                   tasks.LIMIT)  # the longest waiting first, read by index
+
+
 def _tenders(session: Session, user) -> list[Tender]:
-    return list(session.exec(visible_tenders(user).where(Tender.state.in_(tuple(STAGE_OF)))
-                             .order_by(Tender.state_changed_at).limit(tasks.LIMIT)).all())
+    return list(session.exec(_statement(user.role), params=scope_params(user)).all())
 
 
 def load_panels(session: Session, tenders: list[Tender]) -> dict[int, PanelState]:
@@ -90,7 +96,9 @@ def _panels(session: Session, user) -> list[tuple[Tender, PanelState]]:
 
 @tasks.provider("officer")
 def panel_work(session: Session, user) -> list[tasks.Task]:
-    from workflows import tender_engine  # at call time: the workflow imports the areas that import this one
+    from workflows import (
+        tender_engine,  # at call time: the workflow imports the areas that import this one
+    )
     out: list[tasks.Task] = []
     workflow = tender_engine().workflow
     for tender, state in _panels(session, user):
