@@ -55,17 +55,18 @@ def load_panels(session: Session, tenders: list[Tender]) -> dict[int, PanelState
             .where(Vision.tender_id.in_(ids), Vision.status == "submitted", Vision.submitted_version.is_not(None))
             .order_by(Bureau.name)):
         by["bureaus"][tid].append(bureau)
+    # Plain rows (attribute access by column name), not ORM objects: the panel state only reads them, and
+    # building some thousand ORM objects was most of the dashboard's cost.
     for model, key in ((Criterion, "criteria"), (ConflictDeclaration, "declarations"), (PanelExcusal, "excusals"),
                        (ScoreSheet, "sheets"), (ShortlistEntry, "shortlist"), (ConsensusScore, "consensus"),
-                       (ScoringRound, "rounds")):
-        stmt = select(model).where(model.tender_id.in_(ids))
+                       (ScoringRound, "rounds"), (PitchSlot, "slots")):
+        stmt = select(*model.__table__.c).where(model.tender_id.in_(ids))
         if model is Criterion:
             stmt = stmt.order_by(Criterion.stage, Criterion.position, Criterion.id)
-        for row in session.exec(stmt):
+        elif model is PitchSlot:
+            stmt = stmt.order_by(PitchSlot.starts_at, PitchSlot.id)
+        for row in session.execute(stmt):
             by[key][row.tender_id].append(row)
-    for slot in session.exec(select(PitchSlot).where(PitchSlot.tender_id.in_(ids))
-                             .order_by(PitchSlot.starts_at, PitchSlot.id)):
-        by["slots"][slot.tender_id].append(slot)
     out = {}
     for t in tenders:
         criteria: dict[str, list[Criterion]] = {"vision": [], "pitch": []}

@@ -7,11 +7,11 @@ from typing import Optional
 from flask import abort
 from flask_login import current_user
 from sqlmodel import select
+from sqlalchemy import union_all
 from sqlalchemy.sql import Select
 
 from app import db
-from app.authz import buyer_clause
-from app.models import Programme, Tender
+from app.models import Programme, Tender, TenderBuyer
 
 MUNICIPALITY, BUREAU = "municipality", "bureau"
 
@@ -19,7 +19,9 @@ MUNICIPALITY, BUREAU = "municipality", "bureau"
 def visible_programmes(user) -> Select:
     stmt = select(Programme)
     if user.role == "officer":
-        bought = select(Tender.id).where(buyer_clause(user.organisation_id)).correlate(None)
+        # Two index-driven branches (lead buyer, co-buyer): an OR across both scans every tender.
+        bought = union_all(select(Tender.id).where(Tender.lead_organisation_id == user.organisation_id),
+                           select(TenderBuyer.tender_id).where(TenderBuyer.organisation_id == user.organisation_id))
         return stmt.where(Programme.tender_id.in_(bought))
     if user.role == "bureau":
         return stmt.where(Programme.bureau_id == user.bureau_id)
