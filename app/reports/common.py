@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from app.clock import AMSTERDAM, now
 from app.i18n import _locale, format_local
 from app.models import Organisation, Tender, TenderBuyer
-from app.reports.pdf import Document
 
 
 def buyer_names(session: Session, tender: Tender) -> list[str]:
@@ -48,8 +47,9 @@ def size(n: Optional[int]) -> str:
     return format_decimal(Decimal(n) / 1024, format="0.0", locale=_locale()) + " kB"
 
 
-def document(title: str, tender: Tender, buyers: list[str], extra: str = "") -> Document:
+def document(title: str, tender: Tender, buyers: list[str], extra: str = ""):
     """A report of a tender: title block with the tender, running header, footer with the buyers."""
+    from app.reports.pdf import Document  # when a report is written: fpdf2 costs every worker ~25-38 MB
     subtitle = " · ".join(p for p in (tender.title, tender.reference, ", ".join(buyers), extra) if p)
     return Document(title=title, subtitle=subtitle, header=f"{title} — {tender.reference}",
                     footer=_("%(buyers)s · made with Samenspel on %(when)s", buyers=", ".join(buyers),
