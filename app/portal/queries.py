@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.models import (
     Bulletin, Bureau, Criterion, Invitation, Lot, OpeningRecord, Organisation, OutboxMessage, Question, ScaleAnchor,
-    Tender, TenderBuyer, Vision,
+    Tender, Vision,
 )
 from app.portal.bulletins import bulletin_items
+from app.tenders.queries import brief_statements
 from app.portal.submissions import attachments_of, draft_of, lots_of, opening_of, submitted_of, versions_of
 
 
@@ -43,13 +44,7 @@ def _portal_statements() -> dict:
     (building them cost more than running them; bench/RESULTS.md)."""
     tid, lead, bid = bindparam("tender_id"), bindparam("lead_id"), bindparam("bureau_id")
     return {
-        "buyers": select(Organisation).where(or_(
-            Organisation.id == lead,
-            Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tid)),
-        )).order_by(Organisation.name),
-        "lots": select(Lot).where(Lot.tender_id == tid).order_by(Lot.position, Lot.id),
-        "criteria": select(Criterion).where(Criterion.tender_id == tid)
-        .order_by(Criterion.stage, Criterion.position, Criterion.id),
+        **brief_statements(tid, lead),
         # Anchors as plain rows (criterion, score, text): dozens per page; ORM objects cost more than the query.
         "anchors": select(ScaleAnchor.criterion_id, ScaleAnchor.score, ScaleAnchor.text)
         .join(Criterion, Criterion.id == ScaleAnchor.criterion_id)

@@ -43,18 +43,26 @@ class TenderView:
         return sum(c.weight for c in self.criteria.get(stage, []) if c.counts_in_total)
 
 
-@lru_cache(maxsize=None)
-def _tender_view_statements(recent: int) -> dict:
-    """The tender page's statements, built once with the tender as a bound parameter."""
-    tid, lead_id, chain = bindparam("tender_id"), bindparam("lead_id"), bindparam("chain")
+def brief_statements(tid, lead_id) -> dict:
+    """What the tender page and the bureau's portal both show of a tender: its buyers (lead first in
+    name order with the co-buyers), lots and criteria; `tid` and `lead_id` are bound parameters."""
     return {
-        "orgs": select(Organisation).where(or_(
+        "buyers": select(Organisation).where(or_(
             Organisation.id == lead_id,
             Organisation.id.in_(select(TenderBuyer.organisation_id).where(TenderBuyer.tender_id == tid)),
         )).order_by(Organisation.name),
         "lots": select(Lot).where(Lot.tender_id == tid).order_by(Lot.position, Lot.id),
         "criteria": select(Criterion).where(Criterion.tender_id == tid)
         .order_by(Criterion.stage, Criterion.position, Criterion.id),
+    }
+
+
+@lru_cache(maxsize=None)
+def _tender_view_statements(recent: int) -> dict:
+    """The tender page's statements, built once with the tender as a bound parameter."""
+    tid, lead_id, chain = bindparam("tender_id"), bindparam("lead_id"), bindparam("chain")
+    return {
+        **brief_statements(tid, lead_id),
         "panel": select(PanelMember, User).join(User, User.id == PanelMember.user_id)
         .where(PanelMember.tender_id == tid).order_by(User.name),
         "invitations": select(Invitation, Bureau).join(Bureau, Bureau.id == Invitation.bureau_id)
@@ -70,7 +78,7 @@ def _tender_view_statements(recent: int) -> dict:
 def load_tender_view(session: Session, tender: Tender, recent: int = 5) -> TenderView:
     q = _tender_view_statements(recent)
     params = {"tender_id": tender.id, "lead_id": tender.lead_organisation_id, "chain": f"tender:{tender.id}"}
-    orgs = session.exec(q["orgs"], params=params).all()
+    orgs = session.exec(q["buyers"], params=params).all()
     lead = next(o for o in orgs if o.id == tender.lead_organisation_id)
     lots = session.exec(q["lots"], params=params).all()
     criteria_rows = session.exec(q["criteria"], params=params).all()
