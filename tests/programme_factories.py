@@ -139,9 +139,13 @@ class ProgrammeFactory:
                                      None)
         s.commit()
 
+    def year_passes(self, setup: Setup):
+        """The period ends: a year passes and the evaluation opens."""
+        clock.advance(timedelta(days=366))
+        return self.open_evaluation(setup)
+
     def year(self, setup: Setup, scores: dict | None = None, decision: str = "continue"):
         """A whole period: a year passes, the evaluation opens, both forms, the decision."""
-        clock.advance(timedelta(days=366))
-        self.open_evaluation(setup)
+        self.year_passes(setup)
         self.submit_forms(setup, scores)
         self.decide(setup, decision)

@@ -218,11 +218,7 @@ def test_programme_evaluation_report(make, session, login_as, count_queries):
     pf = ProgrammeFactory(make)
     setup = pf.programme()
     pf.agreed_plan(setup, indicators=("Betrokkenheid", "Reflectief vermogen"))
-    from datetime import timedelta
-
-    from app import clock
-    clock.advance(timedelta(days=366))
-    pf.open_evaluation(setup)
+    pf.year_passes(setup)
     url = f"/programmes/{setup.programme.id}/evaluations/1/report.pdf"
     officer = login_as(setup.officer)
     assert officer.get(url).status_code == 404  # the evaluation is open: no report yet

@@ -60,15 +60,11 @@ def test_officer_downloads_scores_and_reports(page, live_server, make, session):
 
 
 def test_officer_downloads_the_yearly_evaluation_report(page, live_server, make, session):
-    from datetime import timedelta
-
-    from app import clock
     from tests.programme_factories import ProgrammeFactory
     pf = ProgrammeFactory(make)
     setup = pf.programme()
     pf.agreed_plan(setup, indicators=("Betrokkenheid", "Reflectief vermogen"))
-    clock.advance(timedelta(days=366))
-    pf.open_evaluation(setup)
+    pf.year_passes(setup)
     pf.submit_forms(setup, {"municipality": {"Betrokkenheid": 8, "Reflectief vermogen": 6},
                             "bureau": {"Betrokkenheid": 9, "Reflectief vermogen": 7}})
     pf.decide(setup, "end", "Het programma heeft zijn doel bereikt.")
